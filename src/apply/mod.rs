@@ -1,0 +1,534 @@
+//! Applying a plan: deletes in reverse dependency order, then a concurrent walk of the
+//! configuration graph that re-evaluates each resource with real values, calls the API,
+//! and records the result in state after every single operation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+use crate::addr::{InstanceAddr, Mode};
+use crate::config::{Config, Diagnostics};
+use crate::graph::walk::walk;
+use crate::graph::{ConfigGraph, Node};
+use crate::plan::diff::diff_instance;
+use crate::plan::eval::Evaluator;
+use crate::plan::planner::{ignore_set, mark, read_data, schema_for, sensitive_attrs};
+use crate::plan::{Action, Plan, PlanMode, ResourceChange};
+use crate::state::{Change, OutputState, ResourceState, StateDb, StateError};
+use crate::value::Value;
+use crate::workato::{self, Api, ApiError, Deleted, Object};
+
+/// What the applier tells the user as it goes (implemented by `render`).
+pub trait Observer: Send + Sync {
+    fn started(&self, addr: &InstanceAddr, action: Action, id: Option<String>);
+    fn finished(&self, addr: &InstanceAddr, action: Action, elapsed: Duration, id: Option<String>);
+    fn warning(&self, message: &str);
+}
+
+/// One failed operation.
+#[derive(Debug)]
+pub struct Failure {
+    pub addr: String,
+    pub operation: &'static str,
+    pub message: String,
+}
+
+/// The outcome of an apply.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub failures: Vec<Failure>,
+    /// Configuration errors met while re-evaluating with real values.
+    pub diagnostics: Diagnostics,
+    pub outputs: BTreeMap<String, OutputState>,
+}
+
+/// A fatal problem that stops the apply (state could not be written).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// Everything an apply needs.
+pub struct Applier {
+    pub config: Arc<Config>,
+    pub graph: Arc<ConfigGraph>,
+    pub vars: BTreeMap<String, Value>,
+    pub api: Api,
+    pub state: Arc<StateDb>,
+    pub parallelism: usize,
+    pub observer: Arc<dyn Observer>,
+}
+
+struct Shared {
+    eval: Mutex<Evaluator>,
+    report: Mutex<Report>,
+    /// Set when the state could not be written: nothing more may be attempted.
+    fatal: Mutex<Option<StateError>>,
+    api_slots: Semaphore,
+    plan: Plan,
+    api: Api,
+    state: Arc<StateDb>,
+    observer: Arc<dyn Observer>,
+    graph: Arc<ConfigGraph>,
+}
+
+impl Applier {
+    pub async fn apply(self, plan: Plan) -> Result<Report, ApplyError> {
+        let shared = Arc::new(Shared {
+            eval: Mutex::new(Evaluator::new(self.config.clone(), self.vars.clone())),
+            report: Mutex::new(Report::default()),
+            fatal: Mutex::new(None),
+            api_slots: Semaphore::new(self.parallelism.max(1)),
+            plan,
+            api: self.api.clone(),
+            state: self.state.clone(),
+            observer: self.observer.clone(),
+            graph: self.graph.clone(),
+        });
+        forget_vanished(&shared)?;
+        run_deletes(&shared, self.parallelism).await;
+        if shared.plan.mode == PlanMode::Normal && shared.fatal.lock().unwrap().is_none() {
+            run_config_walk(&shared, &self.config).await;
+            if shared.fatal.lock().unwrap().is_none() {
+                record_outputs(&shared, &self.config)?;
+            }
+        } else if shared.plan.mode == PlanMode::Destroy {
+            shared.state.commit(Change { outputs: Some(BTreeMap::new()), ..Change::default() })?;
+        }
+        let shared = Arc::try_unwrap(shared).unwrap_or_else(|_| panic!("apply tasks still hold the shared state"));
+        if let Some(e) = shared.fatal.into_inner().unwrap() {
+            return Err(e.into());
+        }
+        Ok(shared.report.into_inner().unwrap())
+    }
+}
+
+/// Objects deleted outside workform and not planned for re-creation leave the state.
+fn forget_vanished(shared: &Shared) -> Result<(), StateError> {
+    let gone: Vec<InstanceAddr> = shared
+        .plan
+        .drift
+        .iter()
+        .filter(|d| d.after.is_none())
+        .filter(|d| !shared.plan.changes.iter().any(|c| c.addr == d.addr && c.action == Action::Create))
+        .map(|d| d.addr.clone())
+        .collect();
+    if !gone.is_empty() {
+        shared.state.commit(Change { remove: gone, ..Change::default() })?;
+    }
+    Ok(())
+}
+
+/// Deletes of objects no longer in the configuration (or all, when destroying): each one
+/// waits for the deletes of everything that depended on it.
+async fn run_deletes(shared: &Arc<Shared>, parallelism: usize) {
+    let deletes: Vec<&ResourceChange> = shared.plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    let mut deps: BTreeMap<InstanceAddr, BTreeSet<InstanceAddr>> = BTreeMap::new();
+    for d in &deletes {
+        let waits_for = deletes
+            .iter()
+            .filter(|other| other.dependencies.contains(&d.addr.resource))
+            .map(|other| other.addr.clone())
+            .collect();
+        deps.insert(d.addr.clone(), waits_for);
+    }
+    let shared2 = shared.clone();
+    walk(deps, parallelism, move |addr| {
+        let shared = shared2.clone();
+        async move {
+            let change = shared.plan.change(&addr).expect("delete is planned").clone();
+            delete_one(&shared, &change).await
+        }
+    })
+    .await;
+}
+
+async fn delete_one(shared: &Shared, change: &ResourceChange) -> bool {
+    let Some(resource) = workato::resource::resource(&change.type_name) else { return false };
+    let prior = change.before.clone().unwrap_or_default();
+    let _slot = shared.api_slots.acquire().await.expect("semaphore open");
+    let id = display_id(&prior);
+    shared.observer.started(&change.addr, Action::Delete, id.clone());
+    let started = Instant::now();
+    match resource.delete(&shared.api, &prior).await {
+        Ok(outcome) => {
+            if let Deleted::Forgotten(note) = outcome {
+                shared.observer.warning(&format!("{}: {note}", change.addr));
+            }
+            if !commit(shared, Change { remove: vec![change.addr.clone()], ..Change::default() }) {
+                return false;
+            }
+            shared.report.lock().unwrap().destroyed += 1;
+            shared.observer.finished(&change.addr, Action::Delete, started.elapsed(), id);
+            true
+        }
+        Err(e) => {
+            fail(shared, &change.addr, "delete", &e);
+            false
+        }
+    }
+}
+
+/// Walks the configuration graph: locals and outputs are re-evaluated, resources applied.
+async fn run_config_walk(shared: &Arc<Shared>, config: &Arc<Config>) {
+    let deps: BTreeMap<Node, BTreeSet<Node>> = shared
+        .graph
+        .order()
+        .into_iter()
+        .filter(|n| !matches!(n, Node::Output(_)))
+        .map(|n| {
+            let d = shared.graph.dependencies(&n).into_iter().collect();
+            (n, d)
+        })
+        .collect();
+    let shared2 = shared.clone();
+    let config = config.clone();
+    // Nodes are cheap; the API slots bound the real concurrency.
+    walk(deps, usize::MAX, move |node| {
+        let shared = shared2.clone();
+        let config = config.clone();
+        async move { apply_node(&shared, &config, node).await }
+    })
+    .await;
+}
+
+async fn apply_node(shared: &Arc<Shared>, config: &Config, node: Node) -> bool {
+    if shared.fatal.lock().unwrap().is_some() {
+        return false;
+    }
+    match node {
+        Node::Var(_) | Node::Output(_) => true,
+        Node::Local(name) => {
+            let local = config.locals.iter().find(|l| l.name == name).expect("local exists");
+            match shared.eval.lock().unwrap().eval_local(local) {
+                Ok(()) => true,
+                Err(e) => {
+                    shared.report.lock().unwrap().diagnostics.extend(e);
+                    false
+                }
+            }
+        }
+        Node::Resource(addr) => {
+            let rc = config.resources.iter().find(|r| r.addr == addr).expect("resource exists");
+            if rc.addr.mode == Mode::Data {
+                return apply_data(shared, config, rc).await;
+            }
+            apply_resource(shared, config, rc, &Node::Resource(addr.clone())).await
+        }
+    }
+}
+
+/// Applies every instance of one resource block, concurrently.
+async fn apply_resource(
+    shared: &Arc<Shared>,
+    config: &Config,
+    rc: &crate::config::ResourceConfig,
+    node: &Node,
+) -> bool {
+    let prepared = {
+        let mut eval = shared.eval.lock().unwrap();
+        prepare_instances(&mut eval, config, rc)
+    };
+    let instances = match prepared {
+        Ok(i) => i,
+        Err(e) => {
+            shared.report.lock().unwrap().diagnostics.extend(e);
+            return false;
+        }
+    };
+    let dependencies: Vec<String> = shared.graph.resource_dependencies(node).iter().map(|a| a.to_string()).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (addr, config_values) in instances {
+        let shared = shared.clone();
+        let dependencies = dependencies.clone();
+        let rc_addr = rc.addr.clone();
+        let ignore = ignore_set(config, rc, schema_for(config, rc).expect("checked at plan")).expect("checked at plan");
+        tasks.spawn(async move {
+            let value = apply_instance(&shared, &addr, config_values, &ignore, dependencies).await;
+            (rc_addr, addr, value)
+        });
+    }
+    let mut ok = true;
+    while let Some(joined) = tasks.join_next().await {
+        let (rc_addr, addr, value) = joined.expect("apply task panicked");
+        let mut eval = shared.eval.lock().unwrap();
+        match value {
+            Some(v) => eval.set_instance(&rc_addr, addr.key.clone(), v),
+            None => {
+                ok = false;
+                eval.set_instance(&rc_addr, addr.key.clone(), Value::Unknown);
+            }
+        }
+    }
+    shared.eval.lock().unwrap().finish_resource(&rc.addr);
+    ok
+}
+
+/// Data sources: the value read while planning, or a read now that arguments are known.
+async fn apply_data(shared: &Arc<Shared>, config: &Config, rc: &crate::config::ResourceConfig) -> bool {
+    let prepared = {
+        let mut eval = shared.eval.lock().unwrap();
+        prepare_instances(&mut eval, config, rc)
+    };
+    let instances = match prepared {
+        Ok(i) => i,
+        Err(e) => {
+            shared.report.lock().unwrap().diagnostics.extend(e);
+            return false;
+        }
+    };
+    let schema = schema_for(config, rc).expect("checked at plan");
+    let mut ok = true;
+    for (addr, args) in instances {
+        let sensitive = sensitive_attrs(schema, &args);
+        let object = match shared.plan.data.get(&addr) {
+            Some(object) => object.clone(),
+            None => {
+                shared.observer.started(&addr, Action::Read, None);
+                let started = Instant::now();
+                match read_data(&shared.api, &addr, &args).await {
+                    Ok(object) => {
+                        shared.observer.finished(&addr, Action::Read, started.elapsed(), display_id(&object));
+                        object
+                    }
+                    Err(e) => {
+                        fail_text(shared, &addr, "read", e.to_string());
+                        ok = false;
+                        continue;
+                    }
+                }
+            }
+        };
+        let value = mark(&Value::from_json(&serde_json::Value::Object(object)), &sensitive);
+        shared.eval.lock().unwrap().set_instance(&rc.addr, addr.key.clone(), value);
+    }
+    shared.eval.lock().unwrap().finish_resource(&rc.addr);
+    ok
+}
+
+type Prepared = Vec<(InstanceAddr, BTreeMap<String, Value>)>;
+
+fn prepare_instances(eval: &mut Evaluator, config: &Config, rc: &crate::config::ResourceConfig) -> Result<Prepared, Diagnostics> {
+    let schema = schema_for(config, rc)?;
+    let mut out = Vec::new();
+    for exp in eval.expand(rc)? {
+        let values = eval.eval_instance(rc, schema, &exp)?;
+        out.push((rc.addr.instance(exp.key.clone()), values));
+    }
+    Ok(out)
+}
+
+/// Applies one instance; returns its value for references, or `None` when it failed.
+async fn apply_instance(
+    shared: &Shared,
+    addr: &InstanceAddr,
+    config_values: BTreeMap<String, Value>,
+    ignore: &crate::plan::diff::IgnoreSet,
+    dependencies: Vec<String>,
+) -> Option<Value> {
+    let resource = workato::resource::resource(&addr.resource.type_name)?;
+    let schema = resource.schema();
+    let planned = shared.plan.change(addr);
+    let prior = planned.and_then(|c| c.before.clone());
+    let replace_requested = planned.is_some_and(|c| c.action == Action::Replace) ;
+    let diff = diff_instance(schema, &config_values, prior.as_ref(), ignore, replace_requested && prior.is_some());
+    let sensitive = sensitive_attrs(schema, &config_values);
+    let planned_action = planned.map_or(Action::NoOp, |c| c.action);
+    if diff.action != Action::NoOp && planned_action == Action::NoOp {
+        fail_text(
+            shared,
+            addr,
+            "apply",
+            "workform produced an inconsistent final plan: the object changed between plan and apply. Run plan again.".into(),
+        );
+        return None;
+    }
+    let after_json = plain_json(&diff.after);
+    let record = |attrs: Object| ResourceState {
+        addr: addr.clone(),
+        mode: Mode::Managed,
+        type_name: addr.resource.type_name.clone(),
+        attributes: digest_write_only(schema, attrs),
+        sensitive_attributes: sensitive.iter().cloned().collect(),
+        dependencies: dependencies.clone(),
+        schema_version: 0,
+    };
+    let result: Object = match diff.action {
+        Action::NoOp => {
+            let attrs = prior.clone().unwrap_or_default();
+            // Keep state's dependencies and sensitivity current even without an API call.
+            return Some(mark(&Value::from_json(&serde_json::Value::Object(attrs)), &sensitive));
+        }
+        Action::Create => {
+            let _slot = shared.api_slots.acquire().await.expect("semaphore open");
+            let created = run_op(shared, addr, Action::Create, None, resource.create(&shared.api, &after_json)).await?;
+            let created = with_local(schema, &after_json, created);
+            commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
+            shared.report.lock().unwrap().added += 1;
+            created
+        }
+        Action::Update => {
+            let prior = prior.clone().unwrap_or_default();
+            let only_local = schema.attributes.iter().all(|(n, a)| a.local_only || prior.get(n) == after_json.get(n) || !a.is_configurable());
+            let _slot = shared.api_slots.acquire().await.expect("semaphore open");
+            let updated = if only_local {
+                prior.clone()
+            } else {
+                run_op(shared, addr, Action::Update, display_id(&prior), resource.update(&shared.api, &prior, &after_json)).await?
+            };
+            let updated = with_local(schema, &after_json, updated);
+            commit(shared, Change { put: vec![record(updated.clone())], ..Change::default() }).then_some(())?;
+            shared.report.lock().unwrap().changed += 1;
+            updated
+        }
+        Action::Replace => {
+            let prior = prior.clone().unwrap_or_default();
+            let _slot = shared.api_slots.acquire().await.expect("semaphore open");
+            let outcome = run_op(shared, addr, Action::Delete, display_id(&prior), resource.delete(&shared.api, &prior)).await?;
+            if let Deleted::Forgotten(note) = outcome {
+                shared.observer.warning(&format!("{addr}: {note}"));
+            }
+            commit(shared, Change { remove: vec![addr.clone()], ..Change::default() }).then_some(())?;
+            shared.report.lock().unwrap().destroyed += 1;
+            let created = run_op(shared, addr, Action::Create, None, resource.create(&shared.api, &after_json)).await?;
+            let created = with_local(schema, &after_json, created);
+            commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
+            shared.report.lock().unwrap().added += 1;
+            created
+        }
+        Action::Delete | Action::Read => return None,
+    };
+    Some(mark(&Value::from_json(&serde_json::Value::Object(result)), &sensitive))
+}
+
+/// Runs one API operation with progress reporting; failures are recorded.
+async fn run_op<T>(
+    shared: &Shared,
+    addr: &InstanceAddr,
+    action: Action,
+    id: Option<String>,
+    op: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Option<T>
+where
+    T: ResultId,
+{
+    shared.observer.started(addr, action, id.clone());
+    let started = Instant::now();
+    match op.await {
+        Ok(v) => {
+            shared.observer.finished(addr, action, started.elapsed(), v.result_id().or(id));
+            Some(v)
+        }
+        Err(e) => {
+            let op = match action {
+                Action::Create => "create",
+                Action::Update => "update",
+                Action::Delete | Action::Replace => "delete",
+                Action::NoOp | Action::Read => "read",
+            };
+            fail(shared, addr, op, &e);
+            None
+        }
+    }
+}
+
+/// The id to show in progress lines, when a result has one.
+trait ResultId {
+    fn result_id(&self) -> Option<String>;
+}
+
+impl ResultId for Object {
+    fn result_id(&self) -> Option<String> {
+        display_id(self)
+    }
+}
+
+impl ResultId for Deleted {
+    fn result_id(&self) -> Option<String> {
+        None
+    }
+}
+
+fn display_id(obj: &Object) -> Option<String> {
+    obj.get("id").filter(|v| !v.is_null()).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+}
+
+/// The planned object as JSON for the API: marks dropped, unknowns as null.
+fn plain_json(after: &Value) -> Object {
+    match after.clone().unmark_deep().0.to_json() {
+        serde_json::Value::Object(map) => map,
+        _ => Object::new(),
+    }
+}
+
+/// Keeps workform-only and write-only attributes from the planned object in the result.
+fn with_local(schema: &crate::schema::Schema, planned: &Object, mut result: Object) -> Object {
+    for (name, attr) in &schema.attributes {
+        if (attr.local_only || attr.write_only)
+            && let Some(v) = planned.get(name)
+        {
+            result.insert(name.clone(), v.clone());
+        }
+    }
+    result
+}
+
+/// Write-only values (connection credentials) are kept in state only as a digest.
+fn digest_write_only(schema: &crate::schema::Schema, mut attrs: Object) -> Object {
+    for (name, attr) in &schema.attributes {
+        if attr.write_only
+            && let Some(v) = attrs.get_mut(name)
+            && !v.as_str().is_some_and(|s| s.starts_with("sha256:"))
+        {
+            *v = crate::plan::diff::write_only_digest(&Value::from_json(v)).map_or(serde_json::Value::Null, serde_json::Value::String);
+        }
+    }
+    attrs
+}
+
+/// Commits one state change; a failure stops everything (state must never be lost).
+fn commit(shared: &Shared, change: Change) -> bool {
+    match shared.state.commit(change) {
+        Ok(_) => true,
+        Err(e) => {
+            shared.fatal.lock().unwrap().get_or_insert(e);
+            false
+        }
+    }
+}
+
+fn fail(shared: &Shared, addr: &InstanceAddr, operation: &'static str, e: &ApiError) {
+    fail_text(shared, addr, operation, e.to_string());
+}
+
+fn fail_text(shared: &Shared, addr: &InstanceAddr, operation: &'static str, message: String) {
+    shared.report.lock().unwrap().failures.push(Failure { addr: addr.to_string(), operation, message });
+}
+
+/// Evaluates the outputs with the applied values and stores them.
+fn record_outputs(shared: &Shared, config: &Config) -> Result<(), StateError> {
+    let eval = shared.eval.lock().unwrap();
+    let mut outputs = BTreeMap::new();
+    for output in &config.outputs {
+        match eval.eval_output(output) {
+            Ok(value) if !value.contains_unknown() => {
+                outputs.insert(
+                    output.name.clone(),
+                    OutputState { value: value.clone().unmark_deep().0.to_json(), sensitive: output.sensitive || value.contains_sensitive() },
+                );
+            }
+            Ok(_) => {}
+            Err(e) => shared.report.lock().unwrap().diagnostics.extend(e),
+        }
+    }
+    drop(eval);
+    shared.state.commit(Change { outputs: Some(outputs.clone()), ..Change::default() })?;
+    shared.report.lock().unwrap().outputs = outputs;
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! Command-line arguments (clap). Resolution into settings happens in `commands::session`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Declarative provisioning for Workato workspaces.
+#[derive(Debug, Parser)]
+#[command(name = "workform", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Configuration directory (holds the *.wf.hcl files and .workform/).
+    #[arg(short = 'C', long = "chdir", global = true, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Disable colours (also NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Run against the built-in emulator (data in .workform/sandbox.json); no credentials needed.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the configuration: syntax, references, types, schemas. No network.
+    Validate(VarArgs),
+    /// Show what apply would change.
+    Plan(PlanArgs),
+    /// Create, update and delete objects to match the configuration.
+    Apply(ApplyArgs),
+    /// Delete every object this configuration manages, in reverse dependency order.
+    Destroy(ApplyArgs),
+    /// Show root outputs from state.
+    Output(OutputArgs),
+    /// Inspect the state.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Print the dependency graph as DOT.
+    Graph,
+    /// Run the local Workato API emulator.
+    Emulator(EmulatorArgs),
+}
+
+/// Input variables.
+#[derive(Debug, Args, Clone, Default)]
+pub struct VarArgs {
+    /// Set a variable: --var name=value (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read variables from an HCL file of attributes (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan to destroy everything.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Replace this instance even if unchanged (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    pub replace: Vec<String>,
+    /// Read live objects before planning (--refresh=false trusts the state).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+    /// How many API operations may run at once.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub parallelism: usize,
+    /// How long to wait for the state lock (e.g. 30s, 2m).
+    #[arg(long, default_value = "0s", value_name = "DURATION")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Skip the interactive confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// One output's name; its value is printed even when sensitive.
+    pub name: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a string, number or bool output without quotes.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List resource addresses in state.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: String,
+    /// A token and its permissions: SECRET=all|standard|read-only|"perm, perm" (repeatable; default: dev=all).
+    #[arg(long = "token", value_name = "SECRET=SET")]
+    pub tokens: Vec<String>,
+    /// Persist the workspace to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Delay every API answer by this many milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Answer this fraction (0..1) of API requests with 503.
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub error_rate: f64,
+    /// Answer requests beyond N per second with 429 and Retry-After.
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// Seed for reproducible fault sequences.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub seed: u64,
+}
+
+/// Parses `30s`, `2m`, `1h`, `500ms`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: f64 = number.parse().map_err(|_| format!("invalid duration {text:?} (use e.g. 30s, 2m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("invalid duration unit in {text:?} (use ms, s, m or h)")),
+    };
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("30s").unwrap().as_secs(), 30);
+        assert_eq!(parse_duration("2m").unwrap().as_secs(), 120);
+        assert_eq!(parse_duration("5").unwrap().as_secs(), 5);
+        assert!(parse_duration("5x").is_err());
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

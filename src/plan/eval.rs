@@ -1,0 +1,319 @@
+//! Evaluation of configuration objects against what is known so far. Shared by the
+//! planner (where unapplied values are unknown) and the applier (where they become real).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::addr::{InstanceKey, ResourceAddr};
+use crate::config::{self, Body, Config, Diagnostic, Diagnostics, Local, Output, ResourceConfig, Scope, Type};
+use crate::schema::{AttrSchema, BlockSchema, Schema};
+use crate::value::Value;
+
+/// How a resource block repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Repetition {
+    #[default]
+    Single,
+    Count,
+    ForEach,
+}
+
+/// One instance a resource block expands to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expansion {
+    pub key: Option<InstanceKey>,
+    each: Option<(Value, Value)>,
+    count_index: Option<i64>,
+}
+
+/// Values known so far: variables, locals and resource instances.
+pub struct Evaluator {
+    pub config: Arc<Config>,
+    vars: BTreeMap<String, Value>,
+    locals: BTreeMap<String, Value>,
+    scope_resources: BTreeMap<ResourceAddr, Value>,
+    instances: BTreeMap<ResourceAddr, (Repetition, BTreeMap<Option<InstanceKey>, Value>)>,
+}
+
+impl Evaluator {
+    pub fn new(config: Arc<Config>, vars: BTreeMap<String, Value>) -> Self {
+        Evaluator {
+            config,
+            vars,
+            locals: BTreeMap::new(),
+            scope_resources: BTreeMap::new(),
+            instances: BTreeMap::new(),
+        }
+    }
+
+    fn scope(&self, each: Option<(Value, Value)>, count_index: Option<i64>) -> Scope<'_> {
+        Scope {
+            dir: &self.config.dir,
+            vars: &self.vars,
+            locals: &self.locals,
+            resources: &self.scope_resources,
+            each,
+            count_index,
+        }
+    }
+
+    pub fn eval_local(&mut self, local: &Local) -> Result<(), Diagnostics> {
+        let value = config::eval(&local.expr, &self.scope(None, None));
+        let value = match value {
+            Ok(v) => v,
+            Err(e) => {
+                self.locals.insert(local.name.clone(), Value::Unknown);
+                return Err(e);
+            }
+        };
+        self.locals.insert(local.name.clone(), value);
+        Ok(())
+    }
+
+    pub fn eval_output(&self, output: &Output) -> Result<Value, Diagnostics> {
+        let value = config::eval(&output.value, &self.scope(None, None))?;
+        if value.contains_sensitive() && !output.sensitive {
+            return Err(Diagnostic::error("Output refers to sensitive values")
+                .at(&self.config.sources, output.value.span(), "this value is sensitive")
+                .with_help(format!(
+                    "add `sensitive = true` to output \"{}\" to confirm it may hold secrets; it will then be shown only by `workform output {}`",
+                    output.name, output.name
+                ))
+                .into());
+        }
+        Ok(value)
+    }
+
+    /// The instances of a resource block (`count` and `for_each` must be known at plan time).
+    pub fn expand(&mut self, rc: &ResourceConfig) -> Result<Vec<Expansion>, Diagnostics> {
+        let sources = &self.config.sources;
+        if let Some(count) = &rc.count {
+            self.instances.entry(rc.addr.clone()).or_default().0 = Repetition::Count;
+            let value = config::eval(count, &self.scope(None, None))?;
+            let (value, sensitive) = value.unmark_deep();
+            let n = match value {
+                _ if sensitive => Err("a sensitive value cannot be used as count"),
+                Value::Unknown => Err("The \"count\" value depends on resource attributes that cannot be determined until apply"),
+                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as i64),
+                _ => Err("The \"count\" value must be a whole, non-negative number"),
+            }
+            .map_err(|msg| Diagnostic::error("Invalid count argument").at(sources, count.span(), msg))?;
+            return Ok((0..n)
+                .map(|i| Expansion { key: Some(InstanceKey::Int(i)), each: None, count_index: Some(i) })
+                .collect());
+        }
+        if let Some(for_each) = &rc.for_each {
+            self.instances.entry(rc.addr.clone()).or_default().0 = Repetition::ForEach;
+            let value = config::eval(for_each, &self.scope(None, None))?;
+            let invalid = |msg: &str| -> Diagnostics {
+                Diagnostic::error("Invalid for_each argument").at(sources, for_each.span(), msg.to_string()).into()
+            };
+            if value.contains_sensitive() {
+                return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments"));
+            }
+            if value.contains_unknown() && !matches!(&value, Value::Object(_)) {
+                return Err(invalid("The \"for_each\" value depends on resource attributes that cannot be determined until apply"));
+            }
+            return match value {
+                Value::Object(map) => Ok(map
+                    .into_iter()
+                    .map(|(k, v)| Expansion {
+                        key: Some(InstanceKey::Str(k.clone())),
+                        each: Some((Value::String(k), v)),
+                        count_index: None,
+                    })
+                    .collect()),
+                Value::List(items) => {
+                    let mut keys = Vec::new();
+                    for item in items {
+                        match item {
+                            Value::String(s) => keys.push(s),
+                            _ => return Err(invalid("The given \"for_each\" argument value is unsuitable: a set must hold only strings")),
+                        }
+                    }
+                    keys.sort();
+                    keys.dedup();
+                    Ok(keys
+                        .into_iter()
+                        .map(|k| Expansion {
+                            key: Some(InstanceKey::Str(k.clone())),
+                            each: Some((Value::String(k.clone()), Value::String(k))),
+                            count_index: None,
+                        })
+                        .collect())
+                }
+                Value::Null => Err(invalid("The given \"for_each\" argument value is null")),
+                other => Err(invalid(&format!(
+                    "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}",
+                    other.type_name()
+                ))),
+            };
+        }
+        self.instances.entry(rc.addr.clone()).or_default().0 = Repetition::Single;
+        Ok(vec![Expansion { key: None, each: None, count_index: None }])
+    }
+
+    /// Evaluates one instance's arguments, checked and converted against the schema.
+    /// Sensitive attributes come back marked.
+    pub fn eval_instance(
+        &self,
+        rc: &ResourceConfig,
+        schema: &Schema,
+        exp: &Expansion,
+    ) -> Result<BTreeMap<String, Value>, Diagnostics> {
+        let scope = self.scope(exp.each.clone(), exp.count_index);
+        eval_body(&self.config, &rc.body, &schema.attributes, &schema.blocks, &scope, rc)
+    }
+
+    /// Records an instance's (planned or applied) value for later references.
+    pub fn set_instance(&mut self, addr: &ResourceAddr, key: Option<InstanceKey>, value: Value) {
+        let entry = self.instances.entry(addr.clone()).or_insert((Repetition::Single, BTreeMap::new()));
+        entry.1.insert(key, value);
+        let (repetition, instances) = &self.instances[addr];
+        let scope_value = match repetition {
+            Repetition::Single => instances.get(&None).cloned().unwrap_or(Value::Null),
+            Repetition::Count => Value::List(instances.values().cloned().collect()),
+            Repetition::ForEach => Value::Object(
+                instances
+                    .iter()
+                    .filter_map(|(k, v)| match k {
+                        Some(InstanceKey::Str(s)) => Some((s.clone(), v.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        };
+        self.scope_resources.insert(addr.clone(), scope_value);
+    }
+
+    /// Makes a resource whose evaluation failed unknown, so dependents evaluate on.
+    pub fn set_unknown(&mut self, addr: &ResourceAddr) {
+        self.scope_resources.insert(addr.clone(), Value::Unknown);
+    }
+
+    /// Marks an (empty) repetition so a zero-instance resource reads as `[]` or `{}`.
+    pub fn finish_resource(&mut self, addr: &ResourceAddr) {
+        if let Some((repetition, instances)) = self.instances.get(addr)
+            && instances.is_empty()
+        {
+            let empty = match repetition {
+                Repetition::Single => Value::Null,
+                Repetition::Count => Value::List(vec![]),
+                Repetition::ForEach => Value::Object(BTreeMap::new()),
+            };
+            self.scope_resources.insert(addr.clone(), empty);
+        }
+    }
+}
+
+fn eval_body(
+    config: &Config,
+    body: &Body,
+    attrs: &BTreeMap<String, AttrSchema>,
+    blocks: &BTreeMap<String, BlockSchema>,
+    scope: &Scope<'_>,
+    rc: &ResourceConfig,
+) -> Result<BTreeMap<String, Value>, Diagnostics> {
+    let sources = &config.sources;
+    let mut out = BTreeMap::new();
+    let mut diags = Diagnostics::default();
+    for attribute in &body.attributes {
+        let Some(schema) = attrs.get(&attribute.name) else {
+            let mut names: Vec<&str> = attrs.iter().filter(|(_, a)| a.is_configurable()).map(|(n, _)| n.as_str()).collect();
+            names.sort();
+            diags.push(
+                Diagnostic::error(format!("Unsupported argument: an argument named \"{}\" is not expected here", attribute.name))
+                    .at(sources, attribute.name_span, "not an argument of this block")
+                    .with_help(format!("{} accepts: {}", rc.addr.type_name, names.join(", "))),
+            );
+            continue;
+        };
+        if !schema.is_configurable() {
+            diags.push(
+                Diagnostic::error(format!("Invalid argument: \"{}\" is computed by Workato and cannot be set", attribute.name))
+                    .at(sources, attribute.name_span, "read-only attribute"),
+            );
+            continue;
+        }
+        match config::eval(&attribute.expr, scope) {
+            Ok(value) => match check_value(schema, value) {
+                Ok(v) => {
+                    out.insert(attribute.name.clone(), v);
+                }
+                Err(msg) => diags.push(
+                    Diagnostic::error(format!("Invalid value for \"{}\"", attribute.name))
+                        .at(sources, attribute.expr.span(), msg),
+                ),
+            },
+            Err(e) => diags.extend(e),
+        }
+    }
+    for (name, schema) in attrs {
+        if schema.required && !body.attributes.iter().any(|a| &a.name == name) {
+            diags.push(
+                Diagnostic::error(format!("Missing required argument: the argument \"{name}\" is required, but no definition was found"))
+                    .at(sources, body.span, format!("{} needs \"{name}\"", rc.addr)),
+            );
+        }
+    }
+    for (name, block_schema) in blocks {
+        let mut items = Vec::new();
+        for block in body.blocks.iter().filter(|b| &b.type_name == name) {
+            match eval_body(config, &block.body, &block_schema.attributes, &block_schema.blocks, scope, rc) {
+                Ok(map) => items.push(Value::Object(map)),
+                Err(e) => diags.extend(e),
+            }
+        }
+        if items.len() < block_schema.min_items {
+            diags.push(
+                Diagnostic::error(format!("Insufficient {name} blocks: at least {} required", block_schema.min_items))
+                    .at(sources, body.span, format!("add a `{name}` block")),
+            );
+        }
+        if let Some(max) = block_schema.max_items
+            && items.len() > max
+        {
+            diags.push(
+                Diagnostic::error(format!("Too many {name} blocks: at most {max} allowed"))
+                    .at(sources, body.span, "too many blocks"),
+            );
+        }
+        out.insert(name.clone(), Value::List(items));
+    }
+    for block in &body.blocks {
+        if !blocks.contains_key(&block.type_name) {
+            diags.push(
+                Diagnostic::error(format!("Unsupported block type: blocks of type \"{}\" are not expected here", block.type_name))
+                    .at(sources, block.span, "unexpected block"),
+            );
+        }
+    }
+    if diags.is_empty() { Ok(out) } else { Err(diags) }
+}
+
+/// Converts a value to the attribute's type and checks its documented limits.
+fn check_value(schema: &AttrSchema, value: Value) -> Result<Value, String> {
+    let ty = Type::parse(&schema.ty).map_err(|e| format!("schema type {}: {e}", schema.ty))?;
+    let value = ty.convert(value)?;
+    let (plain, sensitive) = value.clone().unmark_deep();
+    if let Value::String(s) = &plain {
+        let len = s.chars().count();
+        if let Some(min) = schema.min_length
+            && len < min
+        {
+            return Err(if min == 1 { "must not be empty".to_string() } else { format!("must be at least {min} characters") });
+        }
+        if let Some(max) = schema.max_length
+            && len > max
+        {
+            return Err(format!("must be at most {max} characters (got {len})"));
+        }
+        if let Some(options) = &schema.one_of
+            && !options.iter().any(|o| o == s)
+        {
+            let shown = if sensitive { "(sensitive value)".to_string() } else { format!("{s:?}") };
+            return Err(format!("{shown} is not one of: {}", options.join(", ")));
+        }
+    }
+    Ok(value.marked_if(schema.sensitive && !plain.is_null()))
+}

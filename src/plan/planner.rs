@@ -1,0 +1,374 @@
+//! Builds a plan: configuration × state × refreshed live objects → changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::diff::{IgnoreSet, diff_instance};
+use super::eval::Evaluator;
+use super::refresh::Refreshed;
+use super::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
+use crate::addr::{InstanceAddr, Mode, ResourceAddr};
+use crate::config::{Config, Diagnostic, Diagnostics, IgnoreChanges, ResourceConfig};
+use crate::graph::{ConfigGraph, Node};
+use crate::schema::{self, Schema};
+use crate::state::{ResourceState, Snapshot};
+use crate::value::Value;
+use crate::workato::data_source::{ReadError, data_source};
+use crate::workato::{Api, Object};
+
+/// What to plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub mode: PlanMode,
+    /// `--replace`: instances to replace even if unchanged.
+    pub replace: Vec<InstanceAddr>,
+}
+
+/// Why planning failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0}")]
+    Config(Diagnostics),
+    #[error("reading {addr}: {source}")]
+    Data {
+        addr: InstanceAddr,
+        #[source]
+        source: ReadError,
+    },
+}
+
+impl From<Diagnostics> for PlanError {
+    fn from(d: Diagnostics) -> Self {
+        PlanError::Config(d)
+    }
+}
+
+/// Plans. `refreshed` holds the live object (or `None`) for every managed resource in state.
+/// Without `api` (validate), data sources are not read and stay unknown.
+pub async fn plan(
+    config: &Arc<Config>,
+    graph: &ConfigGraph,
+    vars: BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    refreshed: &Refreshed,
+    options: &PlanOptions,
+    api: Option<&Api>,
+) -> Result<Plan, PlanError> {
+    let mut plan = Plan {
+        mode: options.mode,
+        changes: Vec::new(),
+        drift: detect_drift(snapshot, refreshed),
+        outputs: BTreeMap::new(),
+        warnings: Vec::new(),
+        state_lineage: snapshot.meta.lineage.clone(),
+        state_serial: snapshot.meta.serial,
+        data: BTreeMap::new(),
+    };
+    if options.mode == PlanMode::Destroy {
+        plan.changes = plan_destroy(snapshot, refreshed);
+        note_forgotten(&mut plan);
+        return Ok(plan);
+    }
+
+    let mut eval = Evaluator::new(config.clone(), vars);
+    let mut diags = Diagnostics::default();
+    let mut in_config: BTreeSet<InstanceAddr> = BTreeSet::new();
+    for node in graph.order() {
+        match &node {
+            Node::Var(_) => {}
+            Node::Local(name) => {
+                let local = config.locals.iter().find(|l| &l.name == name).expect("graph node has a local");
+                if let Err(e) = eval.eval_local(local) {
+                    diags.extend(e);
+                }
+            }
+            Node::Resource(addr) => {
+                let rc = config.resources.iter().find(|r| &r.addr == addr).expect("graph node has a block");
+                if addr.mode == Mode::Data {
+                    match plan_data(&mut eval, rc, api).await {
+                        Ok((changes, data)) => {
+                            plan.changes.extend(changes);
+                            plan.data.extend(data);
+                        }
+                        Err(PlanError::Config(e)) => {
+                            eval.set_unknown(addr);
+                            diags.extend(e);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    continue;
+                }
+                let deps = graph.resource_dependencies(&node);
+                match plan_resource(&mut eval, rc, deps, refreshed, options, &mut in_config) {
+                    Ok(changes) => plan.changes.extend(changes),
+                    Err(e) => {
+                        eval.set_unknown(addr);
+                        diags.extend(e);
+                    }
+                }
+            }
+            Node::Output(name) => {
+                let output = config.outputs.iter().find(|o| &o.name == name).expect("graph node has an output");
+                match eval.eval_output(output) {
+                    Ok(after) => {
+                        let before = snapshot.outputs.get(name).map(|o| o.value.clone());
+                        plan.outputs.insert(name.clone(), OutputChange { before, after, sensitive: output.sensitive });
+                    }
+                    Err(e) => diags.extend(e),
+                }
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags.into());
+    }
+    plan.changes.extend(plan_orphans(snapshot, refreshed, &in_config));
+    note_forgotten(&mut plan);
+    Ok(plan)
+}
+
+fn plan_resource(
+    eval: &mut Evaluator,
+    rc: &ResourceConfig,
+    dependencies: BTreeSet<ResourceAddr>,
+    refreshed: &Refreshed,
+    options: &PlanOptions,
+    in_config: &mut BTreeSet<InstanceAddr>,
+) -> Result<Vec<ResourceChange>, Diagnostics> {
+    let schema = schema_for(&eval.config, rc)?;
+    let ignore = ignore_set(&eval.config, rc, schema)?;
+    let mut changes = Vec::new();
+    let mut diags = Diagnostics::default();
+    for exp in eval.expand(rc)? {
+        let addr = rc.addr.instance(exp.key.clone());
+        in_config.insert(addr.clone());
+        let config_values = match eval.eval_instance(rc, schema, &exp) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.extend(e);
+                eval.set_instance(&rc.addr, exp.key.clone(), Value::Unknown);
+                continue;
+            }
+        };
+        let prior = refreshed.get(&addr).and_then(Option::as_ref);
+        let diff = diff_instance(schema, &config_values, prior, &ignore, options.replace.contains(&addr));
+        let sensitive = sensitive_attrs(schema, &config_values);
+        eval.set_instance(&rc.addr, exp.key.clone(), mark(&diff.after, &sensitive));
+        changes.push(ResourceChange {
+            addr,
+            type_name: rc.addr.type_name.clone(),
+            action: diff.action,
+            before: prior.cloned(),
+            after: Some(diff.after),
+            replace_paths: diff.replace_paths,
+            sensitive,
+            reason: None,
+            dependencies: dependencies.clone(),
+        });
+    }
+    eval.finish_resource(&rc.addr);
+    if diags.is_empty() { Ok(changes) } else { Err(diags) }
+}
+
+type DataOutcome = (Vec<ResourceChange>, BTreeMap<InstanceAddr, Object>);
+
+/// Reads a data source now when its arguments are known; otherwise plans a read during apply.
+async fn plan_data(eval: &mut Evaluator, rc: &ResourceConfig, api: Option<&Api>) -> Result<DataOutcome, PlanError> {
+    let schema = schema_for(&eval.config, rc)?;
+    let mut changes = Vec::new();
+    let mut data = BTreeMap::new();
+    for exp in eval.expand(rc)? {
+        let addr = rc.addr.instance(exp.key.clone());
+        let args = eval.eval_instance(rc, schema, &exp)?;
+        let sensitive = sensitive_attrs(schema, &args);
+        let known = args.values().all(|v| !v.contains_unknown());
+        match (api, known) {
+            (Some(api), true) => {
+                let object = read_data(api, &addr, &args).await?;
+                eval.set_instance(&rc.addr, exp.key.clone(), mark(&Value::from_json(&serde_json::Value::Object(object.clone())), &sensitive));
+                data.insert(addr, object);
+            }
+            _ => {
+                let mut after = args.clone();
+                for (name, attr) in &schema.attributes {
+                    if !attr.is_configurable() || !after.contains_key(name) {
+                        after.entry(name.clone()).or_insert(Value::Unknown);
+                    }
+                }
+                let after = Value::Object(after);
+                eval.set_instance(&rc.addr, exp.key.clone(), mark(&after, &sensitive));
+                changes.push(ResourceChange {
+                    addr,
+                    type_name: rc.addr.type_name.clone(),
+                    action: Action::Read,
+                    before: None,
+                    after: Some(after),
+                    replace_paths: vec![],
+                    sensitive,
+                    reason: Some("config refers to values not yet known".into()),
+                    dependencies: BTreeSet::new(),
+                });
+            }
+        }
+    }
+    eval.finish_resource(&rc.addr);
+    Ok((changes, data))
+}
+
+/// Reads one data source instance with known arguments.
+pub async fn read_data(api: &Api, addr: &InstanceAddr, args: &BTreeMap<String, Value>) -> Result<Object, PlanError> {
+    let ds = data_source(&addr.resource.type_name).ok_or_else(|| PlanError::Data {
+        addr: addr.clone(),
+        source: ReadError::NoMatch("this data source type has no implementation".into()),
+    })?;
+    let args: Object = args
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone().unmark_deep().0.to_json()))
+        .collect();
+    ds.read(api, &args).await.map_err(|source| PlanError::Data { addr: addr.clone(), source })
+}
+
+/// The schema of a resource block's type, or a diagnostic listing the known types.
+pub fn schema_for(config: &Config, rc: &ResourceConfig) -> Result<&'static Schema, Diagnostics> {
+    let found = match rc.addr.mode {
+        Mode::Managed => schema::resource(&rc.addr.type_name),
+        Mode::Data => schema::data_source(&rc.addr.type_name),
+    };
+    found.ok_or_else(|| {
+        let known: Vec<&str> = schema::all()
+            .iter()
+            .filter(|s| (s.kind == schema::Kind::Resource) == (rc.addr.mode == Mode::Managed))
+            .map(|s| s.type_name.as_str())
+            .collect();
+        let what = if rc.addr.mode == Mode::Managed { "resource" } else { "data source" };
+        Diagnostic::error(format!("Invalid {what} type: workform has no {what} type \"{}\"", rc.addr.type_name))
+            .at(&config.sources, rc.span, "unknown type")
+            .with_help(format!("known {what} types: {}", known.join(", ")))
+            .into()
+    })
+}
+
+pub fn ignore_set(config: &Config, rc: &ResourceConfig, schema: &Schema) -> Result<IgnoreSet, Diagnostics> {
+    Ok(match &rc.lifecycle.ignore_changes {
+        IgnoreChanges::None => IgnoreSet::Nothing,
+        IgnoreChanges::All => IgnoreSet::All,
+        IgnoreChanges::Attrs(attrs) => {
+            let mut diags = Diagnostics::default();
+            for (name, span) in attrs {
+                if !schema.attributes.contains_key(name) {
+                    diags.push(
+                        Diagnostic::error(format!("Unsupported attribute in ignore_changes: {} has no attribute \"{name}\"", rc.addr.type_name))
+                            .at(&config.sources, *span, "unknown attribute"),
+                    );
+                }
+            }
+            if !diags.is_empty() {
+                return Err(diags);
+            }
+            IgnoreSet::Attrs(attrs.iter().map(|(n, _)| n.clone()).collect())
+        }
+    })
+}
+
+/// Schema-sensitive attributes plus any whose value carries a sensitivity mark.
+pub fn sensitive_attrs(schema: &Schema, values: &BTreeMap<String, Value>) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = schema.sensitive_attrs().map(str::to_string).collect();
+    out.extend(values.iter().filter(|(_, v)| v.contains_sensitive()).map(|(k, _)| k.clone()));
+    out
+}
+
+/// The planned object with its sensitive attributes marked, as references see it.
+pub fn mark(after: &Value, sensitive: &BTreeSet<String>) -> Value {
+    match after {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), v.clone().marked_if(sensitive.contains(k))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Objects in state that the configuration no longer declares.
+fn plan_orphans(snapshot: &Snapshot, refreshed: &Refreshed, in_config: &BTreeSet<InstanceAddr>) -> Vec<ResourceChange> {
+    snapshot
+        .managed()
+        .filter(|r| !in_config.contains(&r.addr))
+        .filter_map(|r| {
+            let live = refreshed.get(&r.addr).cloned().flatten()?;
+            let reason = match &r.addr.key {
+                Some(key) if in_config.iter().any(|a| a.resource == r.addr.resource) => {
+                    format!("because key {key} is not in for_each map or count")
+                }
+                _ => format!("because {} is not in configuration", r.addr.resource),
+            };
+            Some(delete_change(r, live, Some(reason)))
+        })
+        .collect()
+}
+
+fn plan_destroy(snapshot: &Snapshot, refreshed: &Refreshed) -> Vec<ResourceChange> {
+    snapshot
+        .managed()
+        .filter_map(|r| {
+            let live = refreshed.get(&r.addr).cloned().flatten()?;
+            Some(delete_change(r, live, None))
+        })
+        .collect()
+}
+
+fn delete_change(r: &ResourceState, live: Object, reason: Option<String>) -> ResourceChange {
+    ResourceChange {
+        addr: r.addr.clone(),
+        type_name: r.type_name.clone(),
+        action: Action::Delete,
+        before: Some(live),
+        after: None,
+        replace_paths: vec![],
+        sensitive: r.sensitive_attributes.iter().cloned().collect(),
+        reason,
+        dependencies: r
+            .dependencies
+            .iter()
+            .filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.resource))
+            .collect(),
+    }
+}
+
+/// Objects whose attributes changed outside workform, or that vanished.
+fn detect_drift(snapshot: &Snapshot, refreshed: &Refreshed) -> Vec<Drift> {
+    let mut out = Vec::new();
+    for r in snapshot.managed() {
+        let Some(live) = refreshed.get(&r.addr) else { continue };
+        let Some(schema) = schema::resource(&r.type_name) else { continue };
+        let changed = match live {
+            None => true,
+            Some(live) => schema.attributes.iter().any(|(name, attr)| {
+                attr.is_configurable() && !attr.write_only && !attr.local_only && r.attributes.get(name) != live.get(name)
+            }),
+        };
+        if changed {
+            out.push(Drift {
+                addr: r.addr.clone(),
+                type_name: r.type_name.clone(),
+                before: r.attributes.clone(),
+                after: live.clone(),
+                sensitive: r.sensitive_attributes.iter().cloned().collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Deletes that only forget (the API has no delete) get a warning up front.
+fn note_forgotten(plan: &mut Plan) {
+    for c in &plan.changes {
+        let forgets = schema::resource(&c.type_name).is_some_and(|s| s.delete_forgets);
+        if matches!(c.action, Action::Delete | Action::Replace) && forgets {
+            plan.warnings.push(format!(
+                "{}: the Workato API cannot delete this kind of object; destroying it only removes it from workform's state",
+                c.addr
+            ));
+        }
+    }
+}

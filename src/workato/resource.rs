@@ -1,0 +1,134 @@
+//! The contract every resource type implements, and the registry of types.
+
+use async_trait::async_trait;
+use serde_json::{Map, Value as Json};
+
+use super::client::Api;
+use super::error::ApiError;
+use crate::schema::Schema;
+
+/// All attributes of one object, as JSON (config attributes plus computed ones).
+pub type Object = Map<String, Json>;
+
+/// What a delete did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deleted {
+    /// The object is gone (or was already gone).
+    Removed,
+    /// The API cannot delete this kind of object: it was only dropped from state.
+    Forgotten(String),
+}
+
+/// One Workato resource type: how to read, create, change and delete its objects.
+///
+/// Implementations translate between workform's attribute names (those of Workato's own
+/// Terraform provider) and the API's shapes, and nothing else: ordering, state and
+/// retries live elsewhere.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn schema(&self) -> &'static Schema;
+
+    /// Reads the live objects behind `prior` (objects from state), in as few calls as the
+    /// API allows: paginated lists rather than one GET per object. The result is aligned
+    /// with `prior`; `None` means the object no longer exists. Write-only attributes are
+    /// carried over from `prior`.
+    async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError>;
+
+    /// Creates the object; returns all its attributes.
+    async fn create(&self, api: &Api, planned: &Object) -> Result<Object, ApiError>;
+
+    /// Changes the object in place; returns all its attributes.
+    async fn update(&self, api: &Api, prior: &Object, planned: &Object)
+    -> Result<Object, ApiError>;
+
+    /// Deletes the object. A 404 counts as done.
+    async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError>;
+}
+
+/// The implementation of a managed resource type.
+pub fn resource(type_name: &str) -> Option<&'static dyn Resource> {
+    use super::resources::*;
+    Some(match type_name {
+        "workato_project" => &project::Project,
+        "workato_folder" => &folder::Folder,
+        "workato_project_property" => &project_property::ProjectProperty,
+        _ => return None,
+    })
+}
+
+/// Small accessors for JSON objects returned by the API.
+pub trait ObjectExt {
+    fn i64_of(&self, key: &str) -> Option<i64>;
+    fn str_of(&self, key: &str) -> Option<&str>;
+}
+
+impl ObjectExt for Object {
+    /// Reads an id-like field that the API may send as a number or a numeric string.
+    fn i64_of(&self, key: &str) -> Option<i64> {
+        match self.get(key)? {
+            Json::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            Json::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn str_of(&self, key: &str) -> Option<&str> {
+        self.get(key)?.as_str()
+    }
+}
+
+/// The body of a single-object answer, as an object.
+pub fn expect_object(method: &str, path: &str, body: Json) -> Result<Object, ApiError> {
+    match body {
+        Json::Object(map) => Ok(map),
+        // Some endpoints document their single object inside an array.
+        Json::Array(mut items) if items.len() == 1 && items[0].is_object() => {
+            let Json::Object(map) = items.remove(0) else { unreachable!() };
+            Ok(map)
+        }
+        other => Err(ApiError::Decode {
+            method: method.into(),
+            path: path.into(),
+            message: format!("expected an object, got {}", short(&other)),
+        }),
+    }
+}
+
+/// The items of a list answer that is a bare array.
+pub fn bare_array(body: Json) -> Option<Vec<Json>> {
+    match body {
+        Json::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// The items of a list answer wrapped as `{"data": [...]}`.
+pub fn data_array(body: Json) -> Option<Vec<Json>> {
+    match body {
+        Json::Object(mut map) => match map.remove("data")? {
+            Json::Array(items) => Some(items),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A bare JSON array of objects, as objects.
+pub fn objects(items: Vec<Json>) -> Vec<Object> {
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            Json::Object(map) => Some(map),
+            _ => None,
+        })
+        .collect()
+}
+
+fn short(json: &Json) -> String {
+    let text = json.to_string();
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(120).collect::<String>())
+    } else {
+        text
+    }
+}
