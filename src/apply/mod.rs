@@ -14,7 +14,7 @@ use crate::graph::walk::walk;
 use crate::graph::{ConfigGraph, Node};
 use crate::plan::diff::diff_instance;
 use crate::plan::eval::Evaluator;
-use crate::plan::planner::{ignore_set, mark, read_data, schema_for, sensitive_attrs};
+use crate::plan::planner::{ignore_set, mark, preset_deferred, read_data, schema_for, sensitive_attrs};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::state::{Change, OutputState, ResourceState, StateDb, StateError};
 use crate::value::Value;
@@ -76,6 +76,9 @@ struct Shared {
     state: Arc<StateDb>,
     observer: Arc<dyn Observer>,
     graph: Arc<ConfigGraph>,
+    /// Instances applied without some block items whose values were not known yet
+    /// (deferred references); they are updated once the walk is done.
+    second_pass: Mutex<Vec<InstanceAddr>>,
 }
 
 impl Applier {
@@ -90,11 +93,24 @@ impl Applier {
             state: self.state.clone(),
             observer: self.observer.clone(),
             graph: self.graph.clone(),
+            second_pass: Mutex::new(Vec::new()),
         });
         forget_vanished(&shared)?;
         run_deletes(&shared, self.parallelism).await;
         if shared.plan.mode == PlanMode::Normal && shared.fatal.lock().unwrap().is_none() {
+            preset_deferred(&mut shared.eval.lock().unwrap(), &shared.graph, |addr| {
+                shared
+                    .plan
+                    .changes
+                    .iter()
+                    .filter(|c| &c.addr.resource == addr)
+                    .filter_map(|c| Some((c.addr.key.clone(), Value::from_json(&serde_json::Value::Object(c.before.clone()?)))))
+                    .collect()
+            });
             run_config_walk(&shared, &self.config).await;
+            if shared.fatal.lock().unwrap().is_none() {
+                run_second_pass(&shared, &self.config).await;
+            }
             if shared.fatal.lock().unwrap().is_none() {
                 record_outputs(&shared, &self.config)?;
             }
@@ -249,8 +265,9 @@ async fn apply_resource(
         let dependencies = dependencies.clone();
         let rc_addr = rc.addr.clone();
         let ignore = ignore_set(config, rc, schema_for(config, rc).expect("checked at plan")).expect("checked at plan");
+        let cbd = rc.lifecycle.create_before_destroy;
         tasks.spawn(async move {
-            let value = apply_instance(&shared, &addr, config_values, &ignore, dependencies).await;
+            let value = apply_instance(&shared, &addr, config_values, &ignore, dependencies, cbd).await;
             (rc_addr, addr, value)
         });
     }
@@ -331,6 +348,7 @@ async fn apply_instance(
     config_values: BTreeMap<String, Value>,
     ignore: &crate::plan::diff::IgnoreSet,
     dependencies: Vec<String>,
+    create_before_destroy: bool,
 ) -> Option<Value> {
     let resource = workato::resource::resource(&addr.resource.type_name)?;
     let schema = resource.schema();
@@ -349,7 +367,11 @@ async fn apply_instance(
         );
         return None;
     }
-    let after_json = plain_json(&diff.after);
+    let (after, deferred) = hold_back_unknown_items(schema, diff.after.clone(), prior.as_ref());
+    if deferred {
+        shared.second_pass.lock().unwrap().push(addr.clone());
+    }
+    let after_json = plain_json(&after);
     let record = |attrs: Object| ResourceState {
         addr: addr.clone(),
         mode: Mode::Managed,
@@ -382,7 +404,7 @@ async fn apply_instance(
             } else {
                 run_op(shared, addr, Action::Update, display_id(&prior), resource.update(&shared.api, &prior, &after_json)).await?
             };
-            let updated = with_local(schema, &after_json, updated);
+            let updated = with_local(schema, &after_json, crate::plan::refresh::carry_over(schema, &prior, updated));
             commit(shared, Change { put: vec![record(updated.clone())], ..Change::default() }).then_some(())?;
             shared.report.lock().unwrap().changed += 1;
             updated
@@ -390,21 +412,114 @@ async fn apply_instance(
         Action::Replace => {
             let prior = prior.clone().unwrap_or_default();
             let _slot = shared.api_slots.acquire().await.expect("semaphore open");
-            let outcome = run_op(shared, addr, Action::Delete, display_id(&prior), resource.delete(&shared.api, &prior)).await?;
-            if let Deleted::Forgotten(note) = outcome {
-                shared.observer.warning(&format!("{addr}: {note}"));
+            let delete_old = || async {
+                let outcome = run_op(shared, addr, Action::Delete, display_id(&prior), resource.delete(&shared.api, &prior)).await?;
+                if let Deleted::Forgotten(note) = outcome {
+                    shared.observer.warning(&format!("{addr}: {note}"));
+                }
+                shared.report.lock().unwrap().destroyed += 1;
+                Some(())
+            };
+            if !create_before_destroy {
+                delete_old().await?;
+                commit(shared, Change { remove: vec![addr.clone()], ..Change::default() }).then_some(())?;
             }
-            commit(shared, Change { remove: vec![addr.clone()], ..Change::default() }).then_some(())?;
-            shared.report.lock().unwrap().destroyed += 1;
             let created = run_op(shared, addr, Action::Create, None, resource.create(&shared.api, &after_json)).await?;
             let created = with_local(schema, &after_json, created);
             commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
             shared.report.lock().unwrap().added += 1;
+            if create_before_destroy {
+                // The replacement is recorded; the old object goes last (create_before_destroy).
+                delete_old().await?;
+            }
             created
         }
         Action::Delete | Action::Read => return None,
     };
     Some(mark(&Value::from_json(&serde_json::Value::Object(result)), &sensitive))
+}
+
+/// Block items that still hold unknown values (a relation to a table created later in
+/// this apply) cannot be sent yet: each is replaced by the prior item at its position,
+/// or left out. Returns whether anything was held back.
+fn hold_back_unknown_items(schema: &crate::schema::Schema, after: Value, prior: Option<&Object>) -> (Value, bool) {
+    let Value::Object(mut map) = after else { return (after, false) };
+    let mut held = false;
+    for name in schema.blocks.keys() {
+        let Some(Value::List(items)) = map.remove(name) else { continue };
+        let prior_items: Vec<Value> = prior
+            .and_then(|p| p.get(name))
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().map(Value::from_json).collect())
+            .unwrap_or_default();
+        let mut kept = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            if item.contains_unknown() {
+                held = true;
+                if let Some(p) = prior_items.get(i) {
+                    kept.push(p.clone());
+                }
+            } else {
+                kept.push(item);
+            }
+        }
+        map.insert(name.clone(), Value::List(kept));
+    }
+    (Value::Object(map), held)
+}
+
+/// Updates the instances that were applied without their deferred block items, now that
+/// everything they refer to exists.
+async fn run_second_pass(shared: &Arc<Shared>, config: &Config) {
+    let pending: Vec<InstanceAddr> = std::mem::take(&mut *shared.second_pass.lock().unwrap());
+    for addr in pending {
+        let Some(rc) = config.resources.iter().find(|r| r.addr == addr.resource) else { continue };
+        let Some(resource) = workato::resource::resource(&addr.resource.type_name) else { continue };
+        let schema = resource.schema();
+        let evaluated = {
+            let mut eval = shared.eval.lock().unwrap();
+            prepare_instances(&mut eval, config, rc)
+        };
+        let values = match evaluated {
+            Ok(instances) => instances.into_iter().find(|(a, _)| a == &addr).map(|(_, v)| v),
+            Err(e) => {
+                shared.report.lock().unwrap().diagnostics.extend(e);
+                continue;
+            }
+        };
+        let Some(values) = values else { continue };
+        let current = match shared.state.snapshot() {
+            Ok(snap) => snap.resources.get(&addr).map(|r| r.attributes.clone()),
+            Err(e) => {
+                shared.fatal.lock().unwrap().get_or_insert(e);
+                return;
+            }
+        };
+        let Some(current) = current else { continue };
+        let ignore = ignore_set(config, rc, schema).unwrap_or_default();
+        let diff = diff_instance(schema, &values, Some(&current), &ignore, false);
+        if diff.action != Action::Update || diff.after.contains_unknown() {
+            continue;
+        }
+        let sensitive = sensitive_attrs(schema, &values);
+        let after_json = plain_json(&diff.after);
+        let _slot = shared.api_slots.acquire().await.expect("semaphore open");
+        let Some(updated) = run_op(shared, &addr, Action::Update, display_id(&current), resource.update(&shared.api, &current, &after_json)).await else {
+            continue;
+        };
+        let updated = with_local(schema, &after_json, crate::plan::refresh::carry_over(schema, &current, updated));
+        let dependencies = shared.graph.resource_dependencies(&Node::Resource(addr.resource.clone())).iter().map(|a| a.to_string()).collect();
+        let record = ResourceState {
+            addr: addr.clone(),
+            mode: Mode::Managed,
+            type_name: addr.resource.type_name.clone(),
+            attributes: digest_write_only(schema, updated),
+            sensitive_attributes: sensitive.into_iter().collect(),
+            dependencies,
+            schema_version: 0,
+        };
+        commit(shared, Change { put: vec![record], ..Change::default() });
+    }
 }
 
 /// Runs one API operation with progress reporting; failures are recorded.
@@ -467,10 +582,12 @@ fn plain_json(after: &Value) -> Object {
     }
 }
 
-/// Keeps workform-only and write-only attributes from the planned object in the result.
+/// Keeps configured values the API does not echo (workform-only, write-only, not returned)
+/// from the planned object in the result.
 fn with_local(schema: &crate::schema::Schema, planned: &Object, mut result: Object) -> Object {
     for (name, attr) in &schema.attributes {
-        if (attr.local_only || attr.write_only)
+        let kept_from_config = attr.local_only || attr.write_only || (attr.not_returned && attr.is_configurable());
+        if kept_from_config
             && let Some(v) = planned.get(name)
         {
             result.insert(name.clone(), v.clone());

@@ -55,7 +55,10 @@ fn eval_body_bound(
         }
         match eval_body_bound(&block.body, scope, bound) {
             Ok(obj) => {
-                if let Some(list) = blocks.entry(block.type_name.clone()).or_insert_with(|| Some(Vec::new())) {
+                if let Some(list) = blocks
+                    .entry(block.type_name.clone())
+                    .or_insert_with(|| Some(Vec::new()))
+                {
                     list.push(Value::Object(obj));
                 }
             }
@@ -87,32 +90,61 @@ fn expand_dynamic(
         }
     };
     let [target] = block.labels.as_slice() else {
-        return Err(err("Invalid dynamic block", "A dynamic block must have exactly one label: the type of the blocks to generate.".into()));
+        return Err(err(
+            "Invalid dynamic block",
+            "A dynamic block must have exactly one label: the type of the blocks to generate."
+                .into(),
+        ));
     };
     let Some(for_each) = block.body.attribute("for_each") else {
-        return Err(err("Missing required argument", "The argument \"for_each\" is required in a dynamic block.".into()));
+        return Err(err(
+            "Missing required argument",
+            "The argument \"for_each\" is required in a dynamic block.".into(),
+        ));
     };
     let iterator = match block.body.attribute("iterator") {
         Some(a) => match a.expr.syntax() {
             Expression::Variable(v) => v.as_str().to_string(),
-            _ => return Err(err("Invalid dynamic iterator name", "The iterator must be a single identifier.".into())),
+            _ => {
+                return Err(err(
+                    "Invalid dynamic iterator name",
+                    "The iterator must be a single identifier.".into(),
+                ));
+            }
         },
         None => target.clone(),
     };
     let contents: Vec<&NestedBlock> = block.body.blocks_of("content").collect();
     let [content] = contents.as_slice() else {
-        return Err(err("Invalid dynamic block", "A dynamic block must contain exactly one content block.".into()));
+        return Err(err(
+            "Invalid dynamic block",
+            "A dynamic block must contain exactly one content block.".into(),
+        ));
     };
     let (collection, marked) = eval_with(&for_each.expr, scope, bound)?.unmark();
     let pairs: Vec<(Value, Value)> = match collection {
         Value::Unknown => return Ok((target.clone(), None)),
         Value::Null => Vec::new(),
-        Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
-        Value::Object(map) => map.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v))
+            .collect(),
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
         other => {
             return Err(Diagnostic::error("Invalid dynamic for_each value")
-                .with_detail(format!("Cannot use a {} value in for_each. An iterable collection is required.", kind(&other)))
-                .at(for_each.expr.sources(), for_each.expr.span(), "not a collection")
+                .with_detail(format!(
+                    "Cannot use a {} value in for_each. An iterable collection is required.",
+                    kind(&other)
+                ))
+                .at(
+                    for_each.expr.sources(),
+                    for_each.expr.span(),
+                    "not a collection",
+                )
                 .into());
         }
     };

@@ -155,8 +155,16 @@ const BLOCK_TYPES: &[&str] = &[
     "removed",
 ];
 
-const RESERVED_VARIABLE_NAMES: &[&str] =
-    &["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"];
+const RESERVED_VARIABLE_NAMES: &[&str] = &[
+    "source",
+    "version",
+    "providers",
+    "count",
+    "for_each",
+    "lifecycle",
+    "depends_on",
+    "locals",
+];
 
 /// Loads every `*.wf.hcl` file directly in `dir` (not recursive), sorted by name.
 pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
@@ -179,8 +187,10 @@ pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
         match std::fs::read_to_string(dir.join(&name)) {
             Ok(text) => files.push((name, text)),
             Err(e) => diags.push(
-                Diagnostic::error("Cannot read configuration file")
-                    .with_detail(format!("Failed to read {}: {e}.", dir.join(&name).display())),
+                Diagnostic::error("Cannot read configuration file").with_detail(format!(
+                    "Failed to read {}: {e}.",
+                    dir.join(&name).display()
+                )),
             ),
         }
     }
@@ -232,7 +242,11 @@ pub fn load_files(dir: &Path, files: Vec<(String, String)>) -> Result<Config, Di
         match hcl::edit::parser::parse_body(sources.text(file)) {
             Err(err) => decoder.diags.push(parse_error(&sources, file, &err)),
             Ok(body) => {
-                let mut lowering = Lowering { sources: &sources, file, diags: &mut decoder.diags };
+                let mut lowering = Lowering {
+                    sources: &sources,
+                    file,
+                    diags: &mut decoder.diags,
+                };
                 let whole = Span::new(file, 0..sources.text(file).len());
                 let body = lowering.body(body, whole);
                 decoder.top_level(body);
@@ -259,7 +273,9 @@ fn is_name(s: &str) -> bool {
 
 impl Decoder {
     fn error(&mut self, span: Span, summary: &str, detail: impl Into<String>, label: &str) {
-        let d = Diagnostic::error(summary).with_detail(detail).at(&self.sources, span, label);
+        let d = Diagnostic::error(summary)
+            .with_detail(detail)
+            .at(&self.sources, span, label);
         self.diags.push(d);
     }
 
@@ -322,7 +338,12 @@ impl Decoder {
             return false;
         }
         if block.labels.len() > names.len() {
-            self.error(block.span, &format!("Extraneous label for {ty}"), format!("{expect}."), "extra label");
+            self.error(
+                block.span,
+                &format!("Extraneous label for {ty}"),
+                format!("{expect}."),
+                "extra label",
+            );
             return false;
         }
         for label in &block.labels {
@@ -343,7 +364,10 @@ impl Decoder {
         self.error(
             attr.name_span,
             "Unsupported argument",
-            format!("An argument named \"{}\" is not expected in {context}.", attr.name),
+            format!(
+                "An argument named \"{}\" is not expected in {context}.",
+                attr.name
+            ),
             "unexpected argument",
         );
     }
@@ -352,7 +376,10 @@ impl Decoder {
         self.error(
             block.span,
             "Unsupported block type",
-            format!("Blocks of type \"{}\" are not expected in {context}.", block.type_name),
+            format!(
+                "Blocks of type \"{}\" are not expected in {context}.",
+                block.type_name
+            ),
             "unexpected block",
         );
     }
@@ -361,7 +388,9 @@ impl Decoder {
         self.error(
             span,
             "Missing required argument",
-            format!("The argument \"{name}\" is required in {context}, but no definition was found."),
+            format!(
+                "The argument \"{name}\" is required in {context}, but no definition was found."
+            ),
             "argument missing",
         );
     }
@@ -372,12 +401,20 @@ impl Decoder {
             Expression::Bool(b) => Some(*b.value()),
             _ => {
                 if !attr.expr.references().is_empty() || !attr.expr.reference_errors().is_empty() {
-                    self.error(attr.expr.span(), "Variables not allowed", "Variables may not be used here.", "not a literal");
+                    self.error(
+                        attr.expr.span(),
+                        "Variables not allowed",
+                        "Variables may not be used here.",
+                        "not a literal",
+                    );
                 } else {
                     self.error(
                         attr.expr.span(),
                         "Invalid value",
-                        format!("The argument \"{}\" requires a literal bool (true or false).", attr.name),
+                        format!(
+                            "The argument \"{}\" requires a literal bool (true or false).",
+                            attr.name
+                        ),
                         "bool required",
                     );
                 }
@@ -404,7 +441,11 @@ impl Decoder {
             return;
         }
         let ty = block.type_name.clone();
-        let slot = if ty == "workato" { &mut self.config.workato } else { &mut self.config.workform };
+        let slot = if ty == "workato" {
+            &mut self.config.workato
+        } else {
+            &mut self.config.workform
+        };
         if let Some(previous) = slot {
             let prev = self.sources.location(previous.span);
             self.error(
@@ -451,7 +492,12 @@ impl Decoder {
                 },
                 "default" => {
                     if !attr.expr.references().is_empty() {
-                        self.error(attr.expr.span(), "Variables not allowed", "Variables may not be used here.", "not a constant");
+                        self.error(
+                            attr.expr.span(),
+                            "Variables not allowed",
+                            "Variables may not be used here.",
+                            "not a constant",
+                        );
                     } else {
                         var.default = Some(attr.expr.clone());
                     }
@@ -480,9 +526,10 @@ impl Decoder {
                 self.unsupported_block(b, "a validation block");
             }
             match (condition, message) {
-                (Some(condition), Some(error_message)) => {
-                    var.validations.push(Validation { condition, error_message })
-                }
+                (Some(condition), Some(error_message)) => var.validations.push(Validation {
+                    condition,
+                    error_message,
+                }),
                 (None, _) => self.missing(nested.span, "condition", "a validation block"),
                 (_, None) => self.missing(nested.span, "error_message", "a validation block"),
             }
@@ -515,7 +562,11 @@ impl Decoder {
             self.unsupported_block(b, "a locals block");
         }
         for attr in block.body.attributes {
-            self.config.locals.push(Local { name: attr.name, expr: attr.expr, span: attr.name_span });
+            self.config.locals.push(Local {
+                name: attr.name,
+                expr: attr.expr,
+                span: attr.name_span,
+            });
         }
     }
 
@@ -533,8 +584,16 @@ impl Decoder {
             );
             return;
         }
-        let addr = ResourceAddr { mode, type_name: ty, name };
-        let what = if mode == Mode::Data { "a data block" } else { "a resource block" };
+        let addr = ResourceAddr {
+            mode,
+            type_name: ty,
+            name,
+        };
+        let what = if mode == Mode::Data {
+            "a data block"
+        } else {
+            "a resource block"
+        };
         let mut body = block.body;
         let count = body.take_attribute("count").map(|a| a.expr);
         let for_each = body.take_attribute("for_each").map(|a| a.expr);
@@ -563,7 +622,12 @@ impl Decoder {
         for (i, lc) in lifecycles.iter().enumerate() {
             if i > 0 {
                 let prev = self.sources.location(lifecycles[0].span);
-                self.error(lc.span, "Duplicate lifecycle block", format!("A lifecycle block was already declared at {prev}."), "second block");
+                self.error(
+                    lc.span,
+                    "Duplicate lifecycle block",
+                    format!("A lifecycle block was already declared at {prev}."),
+                    "second block",
+                );
                 continue;
             }
             if mode == Mode::Data {
@@ -577,10 +641,22 @@ impl Decoder {
             }
             lifecycle = self.lifecycle(lc);
         }
-        for b in body.take_blocks("provisioner").iter().chain(&body.take_blocks("connection")) {
+        for b in body
+            .take_blocks("provisioner")
+            .iter()
+            .chain(&body.take_blocks("connection"))
+        {
             self.unsupported_block(b, what);
         }
-        self.config.resources.push(ResourceConfig { addr, span: block.span, count, for_each, depends_on, lifecycle, body });
+        self.config.resources.push(ResourceConfig {
+            addr,
+            span: block.span,
+            count,
+            for_each,
+            depends_on,
+            lifecycle,
+            body,
+        });
     }
 
     fn lifecycle(&mut self, block: &NestedBlock) -> Lifecycle {
@@ -636,7 +712,12 @@ impl Decoder {
 
     fn depends_on(&mut self, attr: &Attribute) -> Vec<(ResourceAddr, Span)> {
         let Expression::Array(items) = unparen(attr.expr.syntax()) else {
-            self.error(attr.expr.span(), "Invalid expression", "A static list expression is required.", "list required");
+            self.error(
+                attr.expr.span(),
+                "Invalid expression",
+                "A static list expression is required.",
+                "list required",
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -733,24 +814,43 @@ impl Decoder {
         }
         let had_to = block.body.attribute("to").is_some();
         match (to, id) {
-            (Some(to), Some(id)) => self.config.imports.push(ImportBlock { to, id, span: block.span }),
+            (Some(to), Some(id)) => self.config.imports.push(ImportBlock {
+                to,
+                id,
+                span: block.span,
+            }),
             (_, None) => self.missing(block.span, "id", "an import block"),
             (None, _) if !had_to => self.missing(block.span, "to", "an import block"),
             _ => {}
         }
     }
 
-    fn static_instance(&mut self, attr: &Attribute, what: &str) -> Option<(ResourceAddr, Option<InstanceKey>)> {
+    fn static_instance(
+        &mut self,
+        attr: &Attribute,
+        what: &str,
+    ) -> Option<(ResourceAddr, Option<InstanceKey>)> {
         let span = attr.expr.span();
         let invalid = |me: &mut Self, detail: &str| {
-            me.error(span, &format!("Invalid \"{what}\" address"), detail, "invalid address");
+            me.error(
+                span,
+                &format!("Invalid \"{what}\" address"),
+                detail,
+                "invalid address",
+            );
             None
         };
         let Some((addr, ops)) = resource_traversal(attr.expr.syntax()) else {
-            return invalid(self, "A resource address such as workato_folder.x or workato_folder.x[\"key\"] is required.");
+            return invalid(
+                self,
+                "A resource address such as workato_folder.x or workato_folder.x[\"key\"] is required.",
+            );
         };
         if addr.mode == Mode::Data {
-            return invalid(self, "Data sources cannot be used here: they have no state to move or remove.");
+            return invalid(
+                self,
+                "Data sources cannot be used here: they have no state to move or remove.",
+            );
         }
         let key = match ops.as_slice() {
             [] => None,
@@ -760,7 +860,12 @@ impl Decoder {
                 Some(Value::String(s)) => Some(InstanceKey::Str(s)),
                 _ => return invalid(self, "Instance keys must be literal numbers or strings."),
             },
-            _ => return invalid(self, "A resource address such as workato_folder.x or workato_folder.x[\"key\"] is required."),
+            _ => {
+                return invalid(
+                    self,
+                    "A resource address such as workato_folder.x or workato_folder.x[\"key\"] is required.",
+                );
+            }
         };
         Some((addr, key))
     }
@@ -781,14 +886,19 @@ impl Decoder {
         for b in &block.body.blocks {
             self.unsupported_block(b, "a moved block");
         }
-        let (has_from, has_to) = (block.body.attribute("from").is_some(), block.body.attribute("to").is_some());
+        let (has_from, has_to) = (
+            block.body.attribute("from").is_some(),
+            block.body.attribute("to").is_some(),
+        );
         if !has_from {
             self.missing(block.span, "from", "a moved block");
         }
         if !has_to {
             self.missing(block.span, "to", "a moved block");
         }
-        let (Some(from), Some(to)) = (from, to) else { return };
+        let (Some(from), Some(to)) = (from, to) else {
+            return;
+        };
         if from.0.type_name != to.0.type_name {
             self.error(
                 block.span,
@@ -802,7 +912,11 @@ impl Decoder {
             self.error(block.span, "Redundant move statement", "This statement declares a move from an object to the same object, which is not allowed.", "same address");
             return;
         }
-        self.config.moved.push(MovedBlock { from, to, span: block.span });
+        self.config.moved.push(MovedBlock {
+            from,
+            to,
+            span: block.span,
+        });
     }
 
     fn removed(&mut self, block: NestedBlock) {
@@ -834,7 +948,10 @@ impl Decoder {
             for attr in &b.body.attributes {
                 match attr.name.as_str() {
                     "destroy" => destroy = self.literal_bool(attr).unwrap_or(true),
-                    _ => self.unsupported_attr(attr, "the lifecycle block of a removed block (supported: destroy)"),
+                    _ => self.unsupported_attr(
+                        attr,
+                        "the lifecycle block of a removed block (supported: destroy)",
+                    ),
                 }
             }
             for nested in &b.body.blocks {
@@ -842,8 +959,14 @@ impl Decoder {
             }
         }
         match from {
-            Some(from) => self.config.removed.push(RemovedBlock { from, destroy, span: block.span }),
-            None if block.body.attribute("from").is_none() => self.missing(block.span, "from", "a removed block"),
+            Some(from) => self.config.removed.push(RemovedBlock {
+                from,
+                destroy,
+                span: block.span,
+            }),
+            None if block.body.attribute("from").is_none() => {
+                self.missing(block.span, "from", "a removed block")
+            }
             None => {}
         }
     }
@@ -892,10 +1015,24 @@ impl Decoder {
     /// Every expression: its references resolve to something declared and are allowed in
     /// their context; every function called exists.
     fn check_expressions(&mut self) {
-        let vars: Vec<String> = self.config.variables.iter().map(|v| v.name.clone()).collect();
+        let vars: Vec<String> = self
+            .config
+            .variables
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
         let locals: Vec<String> = self.config.locals.iter().map(|l| l.name.clone()).collect();
-        let resources: Vec<ResourceAddr> = self.config.resources.iter().map(|r| r.addr.clone()).collect();
-        let known = Known { vars: &vars, locals: &locals, resources: &resources };
+        let resources: Vec<ResourceAddr> = self
+            .config
+            .resources
+            .iter()
+            .map(|r| r.addr.clone())
+            .collect();
+        let known = Known {
+            vars: &vars,
+            locals: &locals,
+            resources: &resources,
+        };
         let mut found = Vec::new();
 
         for v in &self.config.variables {
@@ -917,7 +1054,11 @@ impl Decoder {
                 only_vars_locals: false,
                 self_addr: Some(&r.addr),
             };
-            let meta = Ctx { allow_each: false, allow_count: false, ..ctx.clone() };
+            let meta = Ctx {
+                allow_each: false,
+                allow_count: false,
+                ..ctx.clone()
+            };
             for e in r.count.iter().chain(&r.for_each) {
                 found.extend(known.check(e, &meta, &[]));
             }
@@ -951,11 +1092,17 @@ impl Decoder {
             }
         }
         if let Some(body) = &self.config.workato {
-            let ctx = Ctx { only_vars_locals: true, ..Ctx::plain("the workato block") };
+            let ctx = Ctx {
+                only_vars_locals: true,
+                ..Ctx::plain("the workato block")
+            };
             found.extend(known.check_body(body, &ctx, &mut Vec::new()));
         }
         if let Some(body) = &self.config.workform {
-            let ctx = Ctx { only_vars: true, ..Ctx::plain("the workform block") };
+            let ctx = Ctx {
+                only_vars: true,
+                ..Ctx::plain("the workform block")
+            };
             found.extend(known.check_body(body, &ctx, &mut Vec::new()));
         }
         self.diags.extend(found);
@@ -970,7 +1117,10 @@ fn unparen(e: &Expression) -> &Expression {
 }
 
 fn is_reference_root(root: &str) -> bool {
-    matches!(root, "var" | "local" | "data" | "each" | "count" | "path" | "self") || root.starts_with("workato_")
+    matches!(
+        root,
+        "var" | "local" | "data" | "each" | "count" | "path" | "self"
+    ) || root.starts_with("workato_")
 }
 
 /// `name`, `input.host`, `tags["k"]`, `column[0].name` → (root, display path).
@@ -978,7 +1128,9 @@ fn attribute_path(e: &Expression) -> Option<(String, String)> {
     match unparen(e) {
         Expression::Variable(v) => Some((v.as_str().to_string(), v.as_str().to_string())),
         Expression::Traversal(t) => {
-            let Expression::Variable(root) = &t.expr else { return None };
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
             let mut path = root.as_str().to_string();
             for op in &t.operators {
                 match op.value() {
@@ -988,7 +1140,9 @@ fn attribute_path(e: &Expression) -> Option<(String, String)> {
                     }
                     TraversalOperator::LegacyIndex(n) => path.push_str(&format!("[{}]", n.value())),
                     TraversalOperator::Index(i) => match literal_index(i)? {
-                        Value::String(s) => path.push_str(&format!("[{}]", serde_json::Value::String(s))),
+                        Value::String(s) => {
+                            path.push_str(&format!("[{}]", serde_json::Value::String(s)))
+                        }
                         other => path.push_str(&format!("[{other}]")),
                     },
                     _ => return None,
@@ -1003,8 +1157,12 @@ fn attribute_path(e: &Expression) -> Option<(String, String)> {
 /// `workato_x.name[...]` or `data.workato_x.name[...]` → the address and the operators
 /// after it.
 fn resource_traversal(e: &Expression) -> Option<(ResourceAddr, Vec<TraversalOperator>)> {
-    let Expression::Traversal(t) = unparen(e) else { return None };
-    let Expression::Variable(root) = &t.expr else { return None };
+    let Expression::Traversal(t) = unparen(e) else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
     let ops: Vec<TraversalOperator> = t.operators.iter().map(|o| o.value().clone()).collect();
     let attr = |i: usize| match ops.get(i) {
         Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
@@ -1013,9 +1171,12 @@ fn resource_traversal(e: &Expression) -> Option<(ResourceAddr, Vec<TraversalOper
     match root.as_str() {
         "data" => {
             let (ty, name) = (attr(0)?, attr(1)?);
-            ty.starts_with("workato_").then(|| (ResourceAddr::data(ty, name), ops[2..].to_vec()))
+            ty.starts_with("workato_")
+                .then(|| (ResourceAddr::data(ty, name), ops[2..].to_vec()))
         }
-        ty if ty.starts_with("workato_") => Some((ResourceAddr::managed(ty, attr(0)?), ops[1..].to_vec())),
+        ty if ty.starts_with("workato_") => {
+            Some((ResourceAddr::managed(ty, attr(0)?), ops[1..].to_vec()))
+        }
         _ => None,
     }
 }
@@ -1048,11 +1209,21 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn plain(what: &'static str) -> Self {
-        Ctx { what, allow_each: false, allow_count: false, only_vars: false, only_vars_locals: false, self_addr: None }
+        Ctx {
+            what,
+            allow_each: false,
+            allow_count: false,
+            only_vars: false,
+            only_vars_locals: false,
+            self_addr: None,
+        }
     }
 
     fn validation(_var: &str) -> Self {
-        Ctx { only_vars: true, ..Ctx::plain("a variable validation") }
+        Ctx {
+            only_vars: true,
+            ..Ctx::plain("a variable validation")
+        }
     }
 }
 
@@ -1102,14 +1273,28 @@ impl Known<'_> {
         out.extend(errors);
         for Reference { subject, span, .. } in refs {
             let err = |summary: &str, detail: String| {
-                Diagnostic::error(summary).with_detail(detail).at(sources, span, "not allowed here")
+                Diagnostic::error(summary)
+                    .with_detail(detail)
+                    .at(sources, span, "not allowed here")
             };
             if ctx.only_vars && !matches!(subject, Subject::Var(_)) {
-                out.push(err("Invalid reference", format!("Only input variables (var.NAME) may be used in {}.", ctx.what)));
+                out.push(err(
+                    "Invalid reference",
+                    format!(
+                        "Only input variables (var.NAME) may be used in {}.",
+                        ctx.what
+                    ),
+                ));
                 continue;
             }
             if ctx.only_vars_locals && !matches!(subject, Subject::Var(_) | Subject::Local(_)) {
-                out.push(err("Invalid reference", format!("Only input variables and local values may be used in {}.", ctx.what)));
+                out.push(err(
+                    "Invalid reference",
+                    format!(
+                        "Only input variables and local values may be used in {}.",
+                        ctx.what
+                    ),
+                ));
                 continue;
             }
             match &subject {
@@ -1165,11 +1350,18 @@ fn check_functions(expr: &Expr) -> Vec<Diagnostic> {
     super::syntax::visit_exprs(expr.syntax(), &mut |e| {
         if let Expression::FuncCall(call) = e {
             let name = call.name.name.as_str();
-            if !call.name.is_namespaced() && !matches!(name, "try" | "can") && funcs::find(name).is_none() {
+            if !call.name.is_namespaced()
+                && !matches!(name, "try" | "can")
+                && funcs::find(name).is_none()
+            {
                 let names = funcs::function_names();
                 let mut d = Diagnostic::error("Call to unknown function")
                     .with_detail(format!("There is no function named \"{name}\"."))
-                    .at(expr.sources(), expr.span_of(call.name.name.span().or(e.span())), "unknown function");
+                    .at(
+                        expr.sources(),
+                        expr.span_of(call.name.name.span().or(e.span())),
+                        "unknown function",
+                    );
                 if let Some(n) = nearest(name, names.iter().copied()) {
                     d = d.with_help(format!("Did you mean \"{n}\"?"));
                 }

@@ -72,7 +72,10 @@ impl Diagnostic {
 
     /// A warning (reported, but does not stop the run).
     pub fn warning(summary: impl Into<String>) -> Self {
-        Diagnostic { warning: true, ..Diagnostic::error(summary) }
+        Diagnostic {
+            warning: true,
+            ..Diagnostic::error(summary)
+        }
     }
 
     /// Adds the explanatory sentence shown after the summary.
@@ -88,7 +91,10 @@ impl Diagnostic {
             span,
             label: label.into(),
             location: sources.location(span),
-            source: FileSource { sources: sources.clone(), file: span.file },
+            source: FileSource {
+                sources: sources.clone(),
+                file: span.file,
+            },
         });
         self
     }
@@ -131,7 +137,11 @@ impl Diagnostic {
 fn clamp(sources: &Sources, span: Span) -> Span {
     let len = sources.text(span.file).len();
     let start = span.start.min(len);
-    Span { file: span.file, start, end: span.end.clamp(start, len) }
+    Span {
+        file: span.file,
+        start,
+        end: span.end.clamp(start, len),
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -140,7 +150,10 @@ impl fmt::Display for Diagnostic {
             write!(f, "{}: ", primary.location)?;
         }
         f.write_str(&self.summary)?;
-        if let Some(detail) = &self.detail {
+        // Without a detail sentence, the label carries the explanation: show it too, so
+        // plain renderings (logs, JSON) are as informative as the graphical one.
+        let label = self.primary.as_ref().map(|p| p.label.as_str()).filter(|l| !l.is_empty());
+        if let Some(detail) = self.detail.as_deref().or(label) {
             write!(f, ": {detail}")?;
         }
         Ok(())
@@ -151,11 +164,17 @@ impl std::error::Error for Diagnostic {}
 
 impl miette::Diagnostic for Diagnostic {
     fn severity(&self) -> Option<Severity> {
-        Some(if self.warning { Severity::Warning } else { Severity::Error })
+        Some(if self.warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        })
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -209,7 +228,11 @@ impl Diagnostics {
 
     /// `Err(self)` when any error is present, else `Ok(value)`.
     pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
-        if self.has_errors() { Err(self) } else { Ok(value) }
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(value)
+        }
     }
 }
 
@@ -248,7 +271,12 @@ impl fmt::Display for Diagnostics {
         match (errors, warnings) {
             (_, 0) => f.write_str(&plural(errors, "error")),
             (0, _) => f.write_str(&plural(warnings, "warning")),
-            _ => write!(f, "{} and {}", plural(errors, "error"), plural(warnings, "warning")),
+            _ => write!(
+                f,
+                "{} and {}",
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            ),
         }
     }
 }
@@ -289,7 +317,9 @@ impl miette::Diagnostic for Diagnostics {
         if self.0.len() <= 1 {
             return None;
         }
-        Some(Box::new(self.0.iter().map(|d| d as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.0.iter().map(|d| d as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -312,14 +342,19 @@ mod tests {
             .with_detail("\"foo\" is not a valid reference.")
             .at(&sources, Span::new(file, 10..17), "not a reference");
         assert_eq!(d.location().as_deref(), Some("main.wf.hcl:2:5"));
-        assert!(d.to_string().starts_with("main.wf.hcl:2:5: Unknown reference"));
+        assert!(
+            d.to_string()
+                .starts_with("main.wf.hcl:2:5: Unknown reference")
+        );
         let out = render(&d);
         assert!(out.contains("main.wf.hcl:2:5"), "{out}");
         assert!(out.contains("b = foo.bar"), "{out}");
         assert!(out.contains("not a reference"), "{out}");
 
         let mut narrated = String::new();
-        miette::NarratableReportHandler::new().render_report(&mut narrated, &d).unwrap();
+        miette::NarratableReportHandler::new()
+            .render_report(&mut narrated, &d)
+            .unwrap();
         assert!(narrated.contains("main.wf.hcl:2:5"), "{narrated}");
     }
 

@@ -62,7 +62,11 @@ pub fn eval(expr: &Expr, scope: &Scope) -> Result<Value, Diagnostics> {
 
 /// Evaluates an expression with extra names bound, as a `for` expression would bind them
 /// (used for the iterator of `dynamic` blocks).
-pub fn eval_with(expr: &Expr, scope: &Scope, bindings: &[(String, Value)]) -> Result<Value, Diagnostics> {
+pub fn eval_with(
+    expr: &Expr,
+    scope: &Scope,
+    bindings: &[(String, Value)],
+) -> Result<Value, Diagnostics> {
     let mut ev = Evaluator::new(scope, expr.sources(), expr.file());
     ev.locals.extend(bindings.iter().cloned());
     ev.eval(expr.syntax())
@@ -83,7 +87,10 @@ pub(crate) struct Evaluator<'e> {
 }
 
 /// Closest candidate to `name`, if any is close enough to suggest.
-pub(crate) fn nearest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn nearest<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .map(|c| (edit_distance(name, c), c))
@@ -108,7 +115,14 @@ struct TemplateOut {
 
 impl<'e> Evaluator<'e> {
     pub fn new(scope: &'e Scope<'e>, sources: &'e Sources, file: FileId) -> Self {
-        Evaluator { scope, sources, file, locals: Vec::new(), template_vars: None, cur: 0..0 }
+        Evaluator {
+            scope,
+            sources,
+            file,
+            locals: Vec::new(),
+            template_vars: None,
+            cur: 0..0,
+        }
     }
 
     pub fn span(&self, range: Option<Range<usize>>) -> Span {
@@ -229,9 +243,12 @@ impl<'e> Evaluator<'e> {
                 };
                 Ok(result.marked_if(marked))
             }
-            Expression::BinaryOp(op) => {
-                self.eval_binary(&op.lhs_expr, *op.operator.value(), &op.rhs_expr, op.operator.span())
-            }
+            Expression::BinaryOp(op) => self.eval_binary(
+                &op.lhs_expr,
+                *op.operator.value(),
+                &op.rhs_expr,
+                op.operator.span(),
+            ),
             Expression::ForExpr(f) => self.eval_for(f),
         }
     }
@@ -264,7 +281,10 @@ impl<'e> Evaluator<'e> {
                                     errors.extend(self.error(
                                         e.span(),
                                         "Invalid object key",
-                                        format!("Object keys must be strings, not {}.", kind(&other)),
+                                        format!(
+                                            "Object keys must be strings, not {}.",
+                                            kind(&other)
+                                        ),
                                         "string required",
                                     ));
                                     continue;
@@ -281,7 +301,9 @@ impl<'e> Evaluator<'e> {
                         errors.extend(self.error(
                             key_range.clone(),
                             "Duplicate object attribute",
-                            format!("An attribute named \"{name}\" was already defined at {prev_loc}."),
+                            format!(
+                                "An attribute named \"{name}\" was already defined at {prev_loc}."
+                            ),
                             "defined again here",
                         ));
                         continue;
@@ -292,14 +314,22 @@ impl<'e> Evaluator<'e> {
                 Err(err) => errors.extend(err),
             }
         }
-        let value = if unknown { Value::Unknown } else { Value::Object(out) };
+        let value = if unknown {
+            Value::Unknown
+        } else {
+            Value::Object(out)
+        };
         errors.into_result(value.marked_if(marked))
     }
 
     // ----- references and traversals -------------------------------------------------
 
     fn lookup_local(&self, name: &str) -> Option<&Value> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// Resolves the root of a traversal; returns the value and how many operators it used.
@@ -321,7 +351,10 @@ impl<'e> Evaluator<'e> {
         };
         let through = |i: usize| -> Option<Range<usize>> {
             let start = root_range.as_ref()?.start;
-            let end = ops.get(i).and_then(|o| o.span()).map_or(root_range.as_ref()?.end, |r| r.end);
+            let end = ops
+                .get(i)
+                .and_then(|o| o.span())
+                .map_or(root_range.as_ref()?.end, |r| r.end);
             Some(start..end)
         };
         if let Some(vars) = self.template_vars {
@@ -594,7 +627,8 @@ impl<'e> Evaluator<'e> {
         if key.is_unknown() || value.is_unknown() {
             return Ok(Value::Unknown.marked_if(marked));
         }
-        let invalid = |detail: String| self.error(range.clone(), "Invalid index", detail, "invalid index");
+        let invalid =
+            |detail: String| self.error(range.clone(), "Invalid index", detail, "invalid index");
         let result = match value {
             Value::List(mut items) => {
                 let Some(n) = to_number(&key) else {
@@ -645,7 +679,10 @@ impl<'e> Evaluator<'e> {
                 ));
             }
             other => {
-                return Err(invalid(format!("This value ({}) does not have any indices.", kind(&other))));
+                return Err(invalid(format!(
+                    "This value ({}) does not have any indices.",
+                    kind(&other)
+                )));
             }
         };
         Ok(result.marked_if(marked))
@@ -676,16 +713,20 @@ impl<'e> Evaluator<'e> {
             let eq = deep_eq(&l, &r);
             return Ok(Value::Bool(if op == Eq { eq } else { !eq }).marked_if(marked));
         }
-        let number = |ev: &Self, v: &Value, side: &str, e: &Expression| -> Result<f64, Diagnostics> {
-            to_number(v).ok_or_else(|| {
-                ev.error(
-                    e.span(),
-                    "Invalid operand",
-                    format!("Unsuitable value for {side} operand: a number is required, not {}.", kind(v)),
-                    "number required",
-                )
-            })
-        };
+        let number =
+            |ev: &Self, v: &Value, side: &str, e: &Expression| -> Result<f64, Diagnostics> {
+                to_number(v).ok_or_else(|| {
+                    ev.error(
+                        e.span(),
+                        "Invalid operand",
+                        format!(
+                            "Unsuitable value for {side} operand: a number is required, not {}.",
+                            kind(v)
+                        ),
+                        "number required",
+                    )
+                })
+            };
         if l.is_unknown() || r.is_unknown() {
             // Still type-check the known side.
             if !l.is_unknown() {
@@ -724,7 +765,10 @@ impl<'e> Evaluator<'e> {
 
     /// `&&` and `||` short-circuit on a known left operand, so `x != null && x.y` works.
     fn eval_logical(&mut self, lhs: &Expression, and: bool, rhs: &Expression) -> EvalResult {
-        let side = |ev: &mut Self, e: &Expression, which: &str| -> Result<(Option<bool>, bool), Diagnostics> {
+        let side = |ev: &mut Self,
+                    e: &Expression,
+                    which: &str|
+         -> Result<(Option<bool>, bool), Diagnostics> {
             let (v, m) = ev.eval(e)?.unmark();
             if v.is_unknown() {
                 return Ok((None, m));
@@ -734,7 +778,10 @@ impl<'e> Evaluator<'e> {
                 other => Err(ev.error(
                     e.span(),
                     "Invalid operand",
-                    format!("Unsuitable value for {which} operand: a bool is required, not {}.", kind(&other)),
+                    format!(
+                        "Unsuitable value for {which} operand: a bool is required, not {}.",
+                        kind(&other)
+                    ),
                     "bool required",
                 )),
             }
@@ -756,14 +803,22 @@ impl<'e> Evaluator<'e> {
 
     // ----- for expressions ----------------------------------------------------------------
 
-    fn iteration_pairs(&self, coll: Value, range: Option<Range<usize>>, what: &str) -> Result<Vec<(Value, Value)>, Diagnostics> {
+    fn iteration_pairs(
+        &self,
+        coll: Value,
+        range: Option<Range<usize>>,
+        what: &str,
+    ) -> Result<Vec<(Value, Value)>, Diagnostics> {
         match coll {
             Value::List(items) => Ok(items
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| (Value::Number(i as f64), v))
                 .collect()),
-            Value::Object(map) => Ok(map.into_iter().map(|(k, v)| (Value::String(k), v)).collect()),
+            Value::Object(map) => Ok(map
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect()),
             Value::Null => Err(self.error(
                 range,
                 "Iteration over null value",
@@ -773,7 +828,10 @@ impl<'e> Evaluator<'e> {
             other => Err(self.error(
                 range,
                 "Iteration over non-iterable value",
-                format!("A value of type {} cannot be used as the collection in a {what}.", kind(&other)),
+                format!(
+                    "A value of type {} cannot be used as the collection in a {what}.",
+                    kind(&other)
+                ),
                 "not a collection",
             )),
         }
@@ -794,7 +852,8 @@ impl<'e> Evaluator<'e> {
         if coll.is_unknown() {
             return Ok(Value::Unknown.marked_if(marked));
         }
-        let pairs = self.iteration_pairs(coll, f.intro.collection_expr.span(), "'for' expression")?;
+        let pairs =
+            self.iteration_pairs(coll, f.intro.collection_expr.span(), "'for' expression")?;
         let key_var = f.intro.key_var.as_ref().map(|k| k.as_str());
         let value_var = f.intro.value_var.as_str();
         let mut list = Vec::new();
@@ -812,15 +871,20 @@ impl<'e> Evaluator<'e> {
                 ForItem::Item(Some(key), v) => {
                     if f.grouping {
                         groups.entry(key).or_default().push(v);
-                    } else if object.contains_key(&key) {
-                        return Err(self.error(
-                            f.key_expr.as_ref().and_then(|k| k.span()),
-                            "Duplicate object key",
-                            format!("Two different items produced the key \"{key}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
-                            "duplicate key",
-                        ));
                     } else {
-                        object.insert(key, v);
+                        match object.entry(key) {
+                            std::collections::btree_map::Entry::Vacant(slot) => {
+                                slot.insert(v);
+                            }
+                            std::collections::btree_map::Entry::Occupied(slot) => {
+                                return Err(self.error(
+                                    f.key_expr.as_ref().and_then(|k| k.span()),
+                                    "Duplicate object key",
+                                    format!("Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", slot.key()),
+                                    "duplicate key",
+                                ));
+                            }
+                        }
                     }
                 }
             }
@@ -830,7 +894,12 @@ impl<'e> Evaluator<'e> {
         } else if f.key_expr.is_none() {
             Value::List(list)
         } else if f.grouping {
-            Value::Object(groups.into_iter().map(|(k, v)| (k, Value::List(v))).collect())
+            Value::Object(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(v)))
+                    .collect(),
+            )
         } else {
             Value::Object(object)
         };
@@ -849,7 +918,10 @@ impl<'e> Evaluator<'e> {
                     return Err(self.error(
                         cond.expr.span(),
                         "Invalid 'for' condition",
-                        format!("The 'if' clause value is invalid: a bool is required, not {}.", kind(&other)),
+                        format!(
+                            "The 'if' clause value is invalid: a bool is required, not {}.",
+                            kind(&other)
+                        ),
                         "bool required",
                     ));
                 }
@@ -893,14 +965,16 @@ impl<'e> Evaluator<'e> {
     /// Evaluates a template. `unwrap`: a template that is exactly one interpolation
     /// (`"${x}"`) yields the value itself, not its string form (as in HCL).
     pub fn eval_template(&mut self, template: &Template, unwrap: bool) -> EvalResult {
-        if unwrap
-            && let Some(Element::Interpolation(i)) = template.as_single_element()
-        {
+        if unwrap && let Some(Element::Interpolation(i)) = template.as_single_element() {
             return self.eval(&i.expr);
         }
         let mut out = TemplateOut::default();
         self.template_into(template, false, false, &mut out)?;
-        let value = if out.unknown { Value::Unknown } else { Value::String(out.text) };
+        let value = if out.unknown {
+            Value::Unknown
+        } else {
+            Value::String(out.text)
+        };
         Ok(value.marked_if(out.marked))
     }
 
@@ -917,7 +991,11 @@ impl<'e> Evaluator<'e> {
             match element {
                 Element::Literal(lit) => {
                     let mut s: &str = lit.value();
-                    let trim_start = if i == 0 { strip_first } else { strips_after(elements[i - 1]) };
+                    let trim_start = if i == 0 {
+                        strip_first
+                    } else {
+                        strips_after(elements[i - 1])
+                    };
                     let trim_end = match elements.get(i + 1) {
                         Some(next) => strips_before(next),
                         None => strip_last,
@@ -948,7 +1026,12 @@ impl<'e> Evaluator<'e> {
         errors.into_result(())
     }
 
-    fn template_piece(&self, v: Value, range: Option<Range<usize>>, out: &mut TemplateOut) -> Result<(), Diagnostics> {
+    fn template_piece(
+        &self,
+        v: Value,
+        range: Option<Range<usize>>,
+        out: &mut TemplateOut,
+    ) -> Result<(), Diagnostics> {
         let (v, m) = v.unmark();
         out.marked |= m;
         match v {
@@ -1007,7 +1090,10 @@ impl<'e> Evaluator<'e> {
                 };
                 let endif = d.endif_expr.strip.strip_start();
                 if chosen {
-                    let last = d.else_expr.as_ref().map_or(endif, |e| e.strip.strip_start());
+                    let last = d
+                        .else_expr
+                        .as_ref()
+                        .map_or(endif, |e| e.strip.strip_start());
                     self.template_into(&d.if_expr.template, d.if_expr.strip.strip_end(), last, out)
                 } else if let Some(e) = &d.else_expr {
                     self.template_into(&e.template, e.strip.strip_end(), endif, out)
@@ -1023,7 +1109,8 @@ impl<'e> Evaluator<'e> {
                     out.unknown = true;
                     return Ok(());
                 }
-                let pairs = self.iteration_pairs(coll, f.collection_expr.span(), "'for' directive")?;
+                let pairs =
+                    self.iteration_pairs(coll, f.collection_expr.span(), "'for' directive")?;
                 let key_var = f.key_var.as_ref().map(|k| k.as_str());
                 for (k, v) in pairs {
                     let depth = self.bind(key_var, f.value_var.as_str(), k, v);
@@ -1061,7 +1148,11 @@ impl<'e> Evaluator<'e> {
             _ => {}
         }
         let Some(def) = funcs::find(name) else {
-            return Err(funcs::unknown_function(self, name, call.name.name.span().or(range)));
+            return Err(funcs::unknown_function(
+                self,
+                name,
+                call.name.name.span().or(range),
+            ));
         };
         let mut values = Vec::with_capacity(args.len());
         let mut ranges = Vec::with_capacity(args.len());
@@ -1092,7 +1183,10 @@ impl<'e> Evaluator<'e> {
                     return Err(self.error(
                         last_range,
                         "Invalid expanding argument value",
-                        format!("The expanding argument (indicated by ...) must be a list, not {}.", kind(&other)),
+                        format!(
+                            "The expanding argument (indicated by ...) must be a list, not {}.",
+                            kind(&other)
+                        ),
                         "list required",
                     ));
                 }
@@ -1138,7 +1232,11 @@ impl<'e> Evaluator<'e> {
         if args.len() != 1 {
             return Err(self.error(
                 range,
-                if args.is_empty() { "Not enough function arguments" } else { "Too many function arguments" },
+                if args.is_empty() {
+                    "Not enough function arguments"
+                } else {
+                    "Too many function arguments"
+                },
                 "Function \"can\" expects exactly one argument.",
                 "wrong number of arguments",
             ));

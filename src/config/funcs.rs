@@ -122,7 +122,15 @@ pub(crate) struct Call<'x, 'e> {
 }
 
 /// Functions deliberately left out: they would make plans non-deterministic.
-const NON_DETERMINISTIC: &[&str] = &["uuid", "uuidv4", "uuidv5", "timestamp", "plantimestamp", "bcrypt", "shuffle"];
+const NON_DETERMINISTIC: &[&str] = &[
+    "uuid",
+    "uuidv4",
+    "uuidv5",
+    "timestamp",
+    "plantimestamp",
+    "bcrypt",
+    "shuffle",
+];
 
 static FUNCS: &[FuncDef] = &[
     // strings
@@ -151,13 +159,17 @@ static FUNCS: &[FuncDef] = &[
     // collections
     def("concat", &[], concat).var("seqs").structural(),
     def("merge", &[], merge).var("maps").structural(),
-    def("lookup", &["inputMap", "key"], lookup).opt(&["default"]).structural(),
+    def("lookup", &["inputMap", "key"], lookup)
+        .opt(&["default"])
+        .structural(),
     def("contains", &["list", "value"], contains),
     def("keys", &["inputMap"], keys).structural(),
     def("values", &["mapping"], values).structural(),
     def("zipmap", &["keys", "values"], zipmap).structural(),
     def("coalesce", &[], coalesce).var("vals").structural(),
-    def("coalescelist", &[], coalescelist).var("vals").structural(),
+    def("coalescelist", &[], coalescelist)
+        .var("vals")
+        .structural(),
     def("compact", &["list"], compact),
     def("flatten", &["list"], flatten),
     def("distinct", &["list"], distinct),
@@ -226,7 +238,11 @@ pub fn function_names() -> Vec<&'static str> {
     names
 }
 
-pub(crate) fn unknown_function(ev: &Evaluator, name: &str, range: Option<Range<usize>>) -> Diagnostics {
+pub(crate) fn unknown_function(
+    ev: &Evaluator,
+    name: &str,
+    range: Option<Range<usize>>,
+) -> Diagnostics {
     if NON_DETERMINISTIC.contains(&name) {
         return ev.error(
             range,
@@ -253,7 +269,11 @@ pub(crate) fn invoke(
     range: Option<Range<usize>>,
 ) -> EvalResult {
     let min = def.params.len();
-    let max = if def.variadic.is_some() { usize::MAX } else { min + def.optional.len() };
+    let max = if def.variadic.is_some() {
+        usize::MAX
+    } else {
+        min + def.optional.len()
+    };
     if args.len() < min {
         return Err(ev.error(
             range,
@@ -271,7 +291,10 @@ pub(crate) fn invoke(
         return Err(ev.error(
             arg_ranges[max].clone().or(range),
             "Too many function arguments",
-            format!("Function \"{}\" expects only {} argument(s).", def.name, max),
+            format!(
+                "Function \"{}\" expects only {} argument(s).",
+                def.name, max
+            ),
             "extra argument",
         ));
     }
@@ -296,15 +319,27 @@ pub(crate) fn invoke(
     if unknown {
         return Ok(Value::Unknown.marked_if(marked));
     }
-    let mut call = Call { ev, arg_ranges, range };
+    let mut call = Call {
+        ev,
+        arg_ranges,
+        range,
+    };
     match (def.imp)(&mut call, args) {
         Ok(v) => Ok(v.marked_if(marked)),
         Err(FnError::Arg(i, msg)) => {
-            let r = call.arg_ranges.get(i).cloned().flatten().or(call.range.clone());
+            let r = call
+                .arg_ranges
+                .get(i)
+                .cloned()
+                .flatten()
+                .or(call.range.clone());
             Err(call.ev.error(
                 r,
                 "Invalid function argument",
-                format!("Invalid value for \"{}\" parameter: {msg}.", def.param_name(i)),
+                format!(
+                    "Invalid value for \"{}\" parameter: {msg}.",
+                    def.param_name(i)
+                ),
                 "invalid argument",
             ))
         }
@@ -366,7 +401,10 @@ fn object(args: &mut [Value], i: usize) -> Result<BTreeMap<String, Value>, FnErr
     match std::mem::take(&mut args[i]) {
         Value::Object(map) => Ok(map),
         Value::Null => Err(null_err(i)),
-        other => Err(arg_err(i, format!("map or object required, not {}", kind(&other)))),
+        other => Err(arg_err(
+            i,
+            format!("map or object required, not {}", kind(&other)),
+        )),
     }
 }
 
@@ -375,7 +413,8 @@ fn strings_of(items: &[Value], i: usize) -> Result<Vec<String>, FnError> {
         .iter()
         .map(|v| match v {
             Value::Null => Err(arg_err(i, "element must not be null")),
-            v => to_str(v).ok_or_else(|| arg_err(i, format!("elements must be strings, not {}", kind(v)))),
+            v => to_str(v)
+                .ok_or_else(|| arg_err(i, format!("elements must be strings, not {}", kind(v)))),
         })
         .collect()
 }
@@ -392,7 +431,10 @@ fn length(_: &mut Call, args: Vec<Value>) -> R {
         Value::Object(map) => Ok(Value::Number(map.len() as f64)),
         Value::String(s) => Ok(Value::Number(s.chars().count() as f64)),
         Value::Null => Err(null_err(0)),
-        _ => Err(arg_err(0, "argument must be a string, a collection type, or a structural type")),
+        _ => Err(arg_err(
+            0,
+            "argument must be a string, a collection type, or a structural type",
+        )),
     }
 }
 
@@ -453,26 +495,41 @@ fn substr(_: &mut Call, a: Vec<Value>) -> R {
     if offset < 0 {
         offset += len;
         if offset < 0 {
-            return Err(arg_err(1, "offset must not be before the start of the string"));
+            return Err(arg_err(
+                1,
+                "offset must not be before the start of the string",
+            ));
         }
     }
     if offset > len {
         return Err(arg_err(1, "offset must not be past the end of the string"));
     }
-    let end = if length < 0 { len } else { (offset + length).min(len) };
-    Ok(s(chars[offset as usize..end as usize].iter().collect::<String>()))
+    let end = if length < 0 {
+        len
+    } else {
+        (offset + length).min(len)
+    };
+    Ok(s(chars[offset as usize..end as usize]
+        .iter()
+        .collect::<String>()))
 }
 
 fn startswith(_: &mut Call, a: Vec<Value>) -> R {
-    Ok(Value::Bool(string(&a, 0)?.starts_with(string(&a, 1)?.as_str())))
+    Ok(Value::Bool(
+        string(&a, 0)?.starts_with(string(&a, 1)?.as_str()),
+    ))
 }
 
 fn endswith(_: &mut Call, a: Vec<Value>) -> R {
-    Ok(Value::Bool(string(&a, 0)?.ends_with(string(&a, 1)?.as_str())))
+    Ok(Value::Bool(
+        string(&a, 0)?.ends_with(string(&a, 1)?.as_str()),
+    ))
 }
 
 fn strcontains(_: &mut Call, a: Vec<Value>) -> R {
-    Ok(Value::Bool(string(&a, 0)?.contains(string(&a, 1)?.as_str())))
+    Ok(Value::Bool(
+        string(&a, 0)?.contains(string(&a, 1)?.as_str()),
+    ))
 }
 
 fn indent(_: &mut Call, a: Vec<Value>) -> R {
@@ -547,7 +604,8 @@ fn split(_: &mut Call, a: Vec<Value>) -> R {
 fn replace(_: &mut Call, a: Vec<Value>) -> R {
     let (text, needle, with) = (string(&a, 0)?, string(&a, 1)?, string(&a, 2)?);
     if needle.len() > 1 && needle.starts_with('/') && needle.ends_with('/') {
-        let re = super::regex::Regex::new(&needle[1..needle.len() - 1]).map_err(|e| arg_err(1, e))?;
+        let re =
+            super::regex::Regex::new(&needle[1..needle.len() - 1]).map_err(|e| arg_err(1, e))?;
         return Ok(s(re.replace_all(&text, &with)));
     }
     if needle.is_empty() {
@@ -561,7 +619,9 @@ fn regex_fn(_: &mut Call, a: Vec<Value>) -> R {
     let text = string(&a, 1)?;
     match re.captures(&text, 0) {
         Some(caps) => Ok(re.capture_value(&text, &caps)),
-        None => Err(FnError::Call("pattern did not match any part of the given string".into())),
+        None => Err(FnError::Call(
+            "pattern did not match any part of the given string".into(),
+        )),
     }
 }
 
@@ -572,7 +632,9 @@ fn regexall(_: &mut Call, a: Vec<Value>) -> R {
     let mut at = 0;
     let mut last_end = None;
     while at <= text.len() {
-        let Some(caps) = re.captures(&text, at) else { break };
+        let Some(caps) = re.captures(&text, at) else {
+            break;
+        };
         let (start, end) = caps[0].expect("group 0 always matches");
         if start == end && last_end == Some(start) {
             at = next_char(&text, end);
@@ -580,13 +642,20 @@ fn regexall(_: &mut Call, a: Vec<Value>) -> R {
         }
         last_end = Some(end);
         out.push(re.capture_value(&text, &caps));
-        at = if end > start { end } else { next_char(&text, end) };
+        at = if end > start {
+            end
+        } else {
+            next_char(&text, end)
+        };
     }
     Ok(Value::List(out))
 }
 
 fn next_char(text: &str, at: usize) -> usize {
-    text[at..].chars().next().map_or(at + 1, |c| at + c.len_utf8())
+    text[at..]
+        .chars()
+        .next()
+        .map_or(at + 1, |c| at + c.len_utf8())
 }
 
 // ----- format -----------------------------------------------------------------------------
@@ -613,7 +682,8 @@ pub(crate) fn format_values(spec: &str, args: &[Value]) -> Result<String, String
             i += 1;
             continue;
         }
-        let (mut minus, mut plus, mut sharp, mut zero, mut space) = (false, false, false, false, false);
+        let (mut minus, mut plus, mut sharp, mut zero, mut space) =
+            (false, false, false, false, false);
         while let Some(&f) = chars.get(i) {
             match f {
                 '-' => minus = true,
@@ -626,9 +696,14 @@ pub(crate) fn format_values(spec: &str, args: &[Value]) -> Result<String, String
             i += 1;
         }
         if chars.get(i) == Some(&'[') {
-            let close = chars[i..].iter().position(|&c| c == ']').ok_or("unterminated argument index")?;
+            let close = chars[i..]
+                .iter()
+                .position(|&c| c == ']')
+                .ok_or("unterminated argument index")?;
             let n: String = chars[i + 1..i + close].iter().collect();
-            let n: usize = n.parse().map_err(|_| format!("invalid argument index at {at}"))?;
+            let n: usize = n
+                .parse()
+                .map_err(|_| format!("invalid argument index at {at}"))?;
             if n == 0 {
                 return Err(format!("invalid argument index at {at}"));
             }
@@ -663,25 +738,45 @@ pub(crate) fn format_values(spec: &str, args: &[Value]) -> Result<String, String
         };
         next_arg += 1;
         used = used.max(next_arg);
-        let need = |what: &str| format!("unsupported value for \"%{verb}\" at {at}: {what} required");
+        let need =
+            |what: &str| format!("unsupported value for \"%{verb}\" at {at}: {what} required");
         let num = || to_number(arg).ok_or_else(|| need("number"));
         let int = || -> Result<i64, String> {
             let n = num()?;
             if n.fract() != 0.0 {
-                return Err(format!("unsupported value for \"%{verb}\" at {at}: an integer is required"));
+                return Err(format!(
+                    "unsupported value for \"%{verb}\" at {at}: an integer is required"
+                ));
             }
             Ok(n as i64)
         };
-        let sign = |neg: bool| if neg { "-" } else if plus { "+" } else if space { " " } else { "" };
+        let sign = |neg: bool| {
+            if neg {
+                "-"
+            } else if plus {
+                "+"
+            } else if space {
+                " "
+            } else {
+                ""
+            }
+        };
         let (body, numeric) = match verb {
             'v' if sharp => (json_text(arg), false),
             'v' => match arg {
                 Value::Null => ("null".to_string(), false),
                 Value::List(_) | Value::Object(_) => (json_text(arg), false),
-                other => (to_str(other).unwrap_or_default(), matches!(other, Value::Number(_))),
+                other => (
+                    to_str(other).unwrap_or_default(),
+                    matches!(other, Value::Number(_)),
+                ),
             },
             's' => match arg {
-                Value::Null => return Err(format!("unsupported value for \"%s\" at {at}: null value cannot be formatted")),
+                Value::Null => {
+                    return Err(format!(
+                        "unsupported value for \"%s\" at {at}: null value cannot be formatted"
+                    ));
+                }
                 other => {
                     let mut text = to_str(other).ok_or_else(|| need("string"))?;
                     if let Some(p) = precision {
@@ -690,7 +785,10 @@ pub(crate) fn format_values(spec: &str, args: &[Value]) -> Result<String, String
                     (text, false)
                 }
             },
-            'q' => (json_text(&s(to_str(arg).ok_or_else(|| need("string"))?)), false),
+            'q' => (
+                json_text(&s(to_str(arg).ok_or_else(|| need("string"))?)),
+                false,
+            ),
             't' => (to_bool(arg).ok_or_else(|| need("bool"))?.to_string(), false),
             'd' => {
                 let n = int()?;
@@ -721,12 +819,19 @@ pub(crate) fn format_values(spec: &str, args: &[Value]) -> Result<String, String
             }
             'f' | 'F' => {
                 let n = num()?;
-                (format!("{}{:.*}", sign(n < 0.0), precision.unwrap_or(6), n.abs()), true)
+                (
+                    format!("{}{:.*}", sign(n < 0.0), precision.unwrap_or(6), n.abs()),
+                    true,
+                )
             }
             'e' | 'E' => {
                 let n = num()?;
                 let text = go_exp(n.abs(), precision.unwrap_or(6));
-                let text = if verb == 'E' { text.to_uppercase() } else { text };
+                let text = if verb == 'E' {
+                    text.to_uppercase()
+                } else {
+                    text
+                };
                 (format!("{}{text}", sign(n < 0.0)), true)
             }
             'g' | 'G' => {
@@ -759,7 +864,9 @@ pub(crate) fn format_values(spec: &str, args: &[Value]) -> Result<String, String
         }
     }
     if used < args.len() {
-        return Err(format!("too many arguments; only {used} used by format string"));
+        return Err(format!(
+            "too many arguments; only {used} used by format string"
+        ));
     }
     Ok(out)
 }
@@ -770,7 +877,11 @@ fn go_exp(n: f64, precision: usize) -> String {
     match text.split_once('e') {
         Some((mantissa, exp)) => {
             let exp: i32 = exp.parse().unwrap_or(0);
-            format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+            format!(
+                "{mantissa}e{}{:02}",
+                if exp < 0 { '-' } else { '+' },
+                exp.abs()
+            )
         }
         None => text,
     }
@@ -846,7 +957,9 @@ fn coalesce(_: &mut Call, a: Vec<Value>) -> R {
         }
         return Ok(v);
     }
-    Err(FnError::Call("no non-null, non-empty-string arguments".into()))
+    Err(FnError::Call(
+        "no non-null, non-empty-string arguments".into(),
+    ))
 }
 
 fn coalescelist(_: &mut Call, mut a: Vec<Value>) -> R {
@@ -869,7 +982,9 @@ fn compact(_: &mut Call, mut a: Vec<Value>) -> R {
         match &v {
             Value::Null => {}
             Value::String(s) if s.is_empty() => {}
-            other => out.push(s(to_str(other).ok_or_else(|| arg_err(0, "elements must be strings"))?)),
+            other => out.push(s(
+                to_str(other).ok_or_else(|| arg_err(0, "elements must be strings"))?
+            )),
         }
     }
     Ok(Value::List(out))
@@ -919,7 +1034,9 @@ fn range(_: &mut Call, a: Vec<Value>) -> R {
     let mut x = start;
     while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
         if out.len() >= 100_000 {
-            return Err(FnError::Call("more than 100000 values were generated".into()));
+            return Err(FnError::Call(
+                "more than 100000 values were generated".into(),
+            ));
         }
         out.push(Value::Number(x));
         x += step;
@@ -934,7 +1051,10 @@ fn element(_: &mut Call, mut a: Vec<Value>) -> R {
         return Err(arg_err(0, "cannot use element function with an empty list"));
     }
     if i < 0 {
-        return Err(arg_err(1, "cannot use element function with a negative index"));
+        return Err(arg_err(
+            1,
+            "cannot use element function with a negative index",
+        ));
     }
     let n = items.len();
     Ok(items.swap_remove(i as usize % n))
@@ -955,7 +1075,10 @@ fn slice(_: &mut Call, mut a: Vec<Value>) -> R {
         return Err(arg_err(1, "must not be negative"));
     }
     if end as usize > items.len() || end < 0 {
-        return Err(arg_err(2, "end index must not be greater than the length of the list"));
+        return Err(arg_err(
+            2,
+            "end index must not be greater than the length of the list",
+        ));
     }
     if start > end {
         return Err(arg_err(1, "start index must not be greater than end index"));
@@ -981,7 +1104,10 @@ fn one(_: &mut Call, mut a: Vec<Value>) -> R {
     match items.len() {
         0 => Ok(Value::Null),
         1 => Ok(items.remove(0)),
-        n => Err(arg_err(0, format!("must be a list with either zero or one elements, not {n}"))),
+        n => Err(arg_err(
+            0,
+            format!("must be a list with either zero or one elements, not {n}"),
+        )),
     }
 }
 
@@ -994,7 +1120,12 @@ fn chunklist(_: &mut Call, mut a: Vec<Value>) -> R {
     if size == 0 {
         return Ok(Value::List(vec![Value::List(items)]));
     }
-    Ok(Value::List(items.chunks(size as usize).map(|c| Value::List(c.to_vec())).collect()))
+    Ok(Value::List(
+        items
+            .chunks(size as usize)
+            .map(|c| Value::List(c.to_vec()))
+            .collect(),
+    ))
 }
 
 fn sets(a: &mut [Value]) -> Result<Vec<Vec<Value>>, FnError> {
@@ -1053,7 +1184,9 @@ fn transpose(_: &mut Call, mut a: Vec<Value>) -> R {
             out.entry(item).or_default().push(s(k.clone()));
         }
     }
-    Ok(Value::Object(out.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
+    Ok(Value::Object(
+        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    ))
 }
 
 fn matchkeys(_: &mut Call, mut a: Vec<Value>) -> R {
@@ -1061,7 +1194,9 @@ fn matchkeys(_: &mut Call, mut a: Vec<Value>) -> R {
     let ks = list(&mut a, 1)?;
     let search = list(&mut a, 2)?;
     if vals.len() != ks.len() {
-        return Err(FnError::Call("length of keys and values should be equal".into()));
+        return Err(FnError::Call(
+            "length of keys and values should be equal".into(),
+        ));
     }
     Ok(Value::List(
         vals.into_iter()
@@ -1134,7 +1269,13 @@ fn floor(_: &mut Call, a: Vec<Value>) -> R {
 
 fn signum(_: &mut Call, a: Vec<Value>) -> R {
     let n = number(&a, 0)?;
-    Ok(Value::Number(if n > 0.0 { 1.0 } else if n < 0.0 { -1.0 } else { 0.0 }))
+    Ok(Value::Number(if n > 0.0 {
+        1.0
+    } else if n < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }))
 }
 
 fn pow(_: &mut Call, a: Vec<Value>) -> R {
@@ -1145,7 +1286,10 @@ fn parseint(_: &mut Call, a: Vec<Value>) -> R {
     let text = string(&a, 0)?;
     let base = integer(&a, 1)?;
     if !(2..=62).contains(&base) {
-        return Err(arg_err(1, "base must be a whole number between 2 and 62 inclusive"));
+        return Err(arg_err(
+            1,
+            "base must be a whole number between 2 and 62 inclusive",
+        ));
     }
     let (neg, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -1153,7 +1297,10 @@ fn parseint(_: &mut Call, a: Vec<Value>) -> R {
     };
     let mut n: f64 = 0.0;
     if digits.is_empty() {
-        return Err(arg_err(0, format!("cannot parse {text:?} as a base {base} integer")));
+        return Err(arg_err(
+            0,
+            format!("cannot parse {text:?} as a base {base} integer"),
+        ));
     }
     for c in digits.chars() {
         let d = match c {
@@ -1165,7 +1312,10 @@ fn parseint(_: &mut Call, a: Vec<Value>) -> R {
             _ => base,
         };
         if d >= base {
-            return Err(arg_err(0, format!("cannot parse {text:?} as a base {base} integer")));
+            return Err(arg_err(
+                0,
+                format!("cannot parse {text:?} as a base {base} integer"),
+            ));
         }
         n = n * base as f64 + d as f64;
     }
@@ -1227,9 +1377,15 @@ fn tonumber(_: &mut Call, a: Vec<Value>) -> R {
 fn tobool(_: &mut Call, a: Vec<Value>) -> R {
     match &a[0] {
         Value::Null => Ok(Value::Null),
-        v => to_bool(v)
-            .map(Value::Bool)
-            .ok_or_else(|| arg_err(0, format!("cannot convert {} to bool; only the strings \"true\" or \"false\" are allowed", v))),
+        v => to_bool(v).map(Value::Bool).ok_or_else(|| {
+            arg_err(
+                0,
+                format!(
+                    "cannot convert {} to bool; only the strings \"true\" or \"false\" are allowed",
+                    v
+                ),
+            )
+        }),
     }
 }
 
@@ -1263,7 +1419,8 @@ fn jsonencode(_: &mut Call, a: Vec<Value>) -> R {
 
 fn jsondecode(_: &mut Call, a: Vec<Value>) -> R {
     let text = string(&a, 0)?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| arg_err(0, format!("invalid JSON: {e}")))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| arg_err(0, format!("invalid JSON: {e}")))?;
     Ok(Value::from_json(&json))
 }
 
@@ -1272,7 +1429,11 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -1287,7 +1448,7 @@ pub(crate) fn base64_encode(bytes: &[u8]) -> String {
 
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
@@ -1318,10 +1479,14 @@ fn base64encode(_: &mut Call, a: Vec<Value>) -> R {
 
 fn base64decode(_: &mut Call, a: Vec<Value>) -> R {
     let text = string(&a, 0)?;
-    let bytes = base64_decode(&text).ok_or_else(|| arg_err(0, format!("failed to decode base64 data {text:?}")))?;
-    String::from_utf8(bytes)
-        .map(s)
-        .map_err(|_| arg_err(0, "the result of decoding the provided string is not valid UTF-8"))
+    let bytes = base64_decode(&text)
+        .ok_or_else(|| arg_err(0, format!("failed to decode base64 data {text:?}")))?;
+    String::from_utf8(bytes).map(s).map_err(|_| {
+        arg_err(
+            0,
+            "the result of decoding the provided string is not valid UTF-8",
+        )
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -1340,7 +1505,9 @@ fn urlencode(_: &mut Call, a: Vec<Value>) -> R {
     let mut out = String::new();
     for b in string(&a, 0)?.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -1352,7 +1519,11 @@ fn urlencode(_: &mut Call, a: Vec<Value>) -> R {
 
 fn resolve(c: &Call, path: &str) -> PathBuf {
     let p = Path::new(path);
-    if p.is_absolute() { p.to_path_buf() } else { c.ev.scope.dir.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        c.ev.scope.dir.join(p)
+    }
 }
 
 fn read_bytes(c: &Call, a: &[Value]) -> Result<(String, Vec<u8>), FnError> {
@@ -1361,7 +1532,9 @@ fn read_bytes(c: &Call, a: &[Value]) -> Result<(String, Vec<u8>), FnError> {
         Ok(bytes) => Ok((path, bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(arg_err(
             0,
-            format!("no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"),
+            format!(
+                "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"
+            ),
         )),
         Err(e) => Err(arg_err(0, format!("failed to read {path:?}: {e}"))),
     }
@@ -1373,7 +1546,9 @@ fn read_text(c: &Call, a: &[Value]) -> Result<(String, String), FnError> {
         Ok(text) => Ok((path, text)),
         Err(_) => Err(arg_err(
             0,
-            format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents"),
+            format!(
+                "contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents"
+            ),
         )),
     }
 }
@@ -1402,13 +1577,20 @@ fn fileexists(c: &mut Call, a: Vec<Value>) -> R {
 
 fn templatefile(c: &mut Call, mut a: Vec<Value>) -> R {
     if c.ev.template_vars.is_some() {
-        return Err(FnError::Call("cannot recursively call templatefile from inside another template".into()));
+        return Err(FnError::Call(
+            "cannot recursively call templatefile from inside another template".into(),
+        ));
     }
     let (path, text) = read_text(c, &a)?;
     let vars = object(&mut a, 1)?;
     for k in vars.keys() {
-        if !hcl::edit::Ident::try_new(k.as_str()).is_ok() {
-            return Err(arg_err(1, format!("invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores")));
+        if hcl::edit::Ident::try_new(k.as_str()).is_err() {
+            return Err(arg_err(
+                1,
+                format!(
+                    "invalid template variable name {k:?}: must start with a letter, followed by zero or more letters, digits, and underscores"
+                ),
+            ));
         }
     }
     let (sources, file) = Sources::single(path, text);

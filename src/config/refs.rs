@@ -5,13 +5,13 @@
 
 use std::ops::Range;
 
+use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::edit::template::{Directive, Element, Template};
-use hcl::edit::Span as _;
 
 use super::diag::Diagnostic;
-use super::syntax::Expr;
 use super::source::Span;
+use super::syntax::Expr;
 use crate::addr::ResourceAddr;
 use crate::value::Value;
 
@@ -122,7 +122,11 @@ fn walk(expr: &Expression, bound: &mut Vec<String>, out: &mut Vec<Raw>) {
         Expression::Parenthesis(p) => walk(p.inner(), bound, out),
         Expression::Variable(v) => {
             if !bound.iter().any(|b| b == v.as_str()) {
-                out.push(Raw { root: v.as_str().to_string(), root_span: here, steps: Vec::new() });
+                out.push(Raw {
+                    root: v.as_str().to_string(),
+                    root_span: here,
+                    steps: Vec::new(),
+                });
             }
         }
         Expression::Conditional(c) => {
@@ -178,7 +182,11 @@ fn walk(expr: &Expression, bound: &mut Vec<String>, out: &mut Vec<Raw>) {
                 Expression::Variable(v) => {
                     if !bound.iter().any(|b| b == v.as_str()) {
                         let root_span = span_or(&t.expr, &here);
-                        out.push(Raw { root: v.as_str().to_string(), root_span, steps });
+                        out.push(Raw {
+                            root: v.as_str().to_string(),
+                            root_span,
+                            steps,
+                        });
                     }
                 }
                 other => walk(other, bound, out),
@@ -241,7 +249,11 @@ fn classify(raw: Raw, expr: &Expr) -> Result<Reference, Box<Diagnostic>> {
         expr.span_of(Some(raw.root_span.start..end))
     };
     let rest = |from: usize| -> Vec<TraversalStep> {
-        raw.steps.iter().skip(from).map(|(s, _)| s.clone()).collect()
+        raw.steps
+            .iter()
+            .skip(from)
+            .map(|(s, _)| s.clone())
+            .collect()
     };
     let invalid = |detail: String, span: Span| {
         Box::new(
@@ -352,7 +364,13 @@ mod tests {
         let e = Expr::parse("t.hcl", text).unwrap();
         e.references()
             .into_iter()
-            .map(|r| (r.subject, r.remaining, e.sources().slice(r.span).to_string()))
+            .map(|r| {
+                (
+                    r.subject,
+                    r.remaining,
+                    e.sources().slice(r.span).to_string(),
+                )
+            })
             .collect()
     }
 
@@ -375,9 +393,19 @@ mod tests {
                 "workato_folder.x".into()
             )
         );
-        assert_eq!(r[3].0, Subject::Resource(ResourceAddr::data("workato_folder", "y")));
+        assert_eq!(
+            r[3].0,
+            Subject::Resource(ResourceAddr::data("workato_folder", "y"))
+        );
         assert_eq!(r[3].2, "data.workato_folder.y");
-        assert_eq!(r[4], (Subject::Each, vec![TraversalStep::Attr("key".into())], "each.key".into()));
+        assert_eq!(
+            r[4],
+            (
+                Subject::Each,
+                vec![TraversalStep::Attr("key".into())],
+                "each.key".into()
+            )
+        );
         assert_eq!(r[5].0, Subject::CountIndex);
         assert_eq!(r[6].0, Subject::Path);
         assert_eq!(r[7].0, Subject::SelfRef);
@@ -390,7 +418,10 @@ mod tests {
             vec![Subject::Var("env".into()), Subject::Local("on".into())]
         );
         let r = refs("workato_folder.all[*].id");
-        assert_eq!(r[0].1, vec![TraversalStep::Splat, TraversalStep::Attr("id".into())]);
+        assert_eq!(
+            r[0].1,
+            vec![TraversalStep::Splat, TraversalStep::Attr("id".into())]
+        );
         let r = refs(r#"workato_folder.m["k"].id"#);
         assert_eq!(r[0].1[0], TraversalStep::Index(Value::String("k".into())));
         let r = refs("workato_folder.m[var.k].id");
@@ -437,9 +468,11 @@ mod tests {
             assert_eq!(errors[0].location().as_deref(), Some("t.hcl:1:1"));
         }
         let e = Expr::parse("t.hcl", "workato_folder").unwrap();
-        assert!(e.reference_errors()[0]
-            .detail()
-            .unwrap()
-            .contains("must be followed by at least one attribute access"));
+        assert!(
+            e.reference_errors()[0]
+                .detail()
+                .unwrap()
+                .contains("must be followed by at least one attribute access")
+        );
     }
 }

@@ -70,7 +70,11 @@ impl Parser<'_> {
         while self.eat('|') {
             alts.push(self.concat()?);
         }
-        Ok(if alts.len() == 1 { alts.pop().unwrap_or(Node::Concat(vec![])) } else { Node::Alt(alts) })
+        Ok(if alts.len() == 1 {
+            alts.pop().unwrap_or(Node::Concat(vec![]))
+        } else {
+            Node::Alt(alts)
+        })
     }
 
     fn concat(&mut self) -> Result<Node, String> {
@@ -90,7 +94,11 @@ impl Parser<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.pos += 1;
         }
-        self.chars[start..self.pos].iter().collect::<String>().parse().ok()
+        self.chars[start..self.pos]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .ok()
     }
 
     fn quantified(&mut self, atom: Node) -> Result<Node, String> {
@@ -106,7 +114,11 @@ impl Parser<'_> {
                     return Ok(atom);
                 };
                 let max = if self.eat(',') {
-                    if self.peek() == Some('}') { None } else { Some(self.number().ok_or("invalid repeat count")?) }
+                    if self.peek() == Some('}') {
+                        None
+                    } else {
+                        Some(self.number().ok_or("invalid repeat count")?)
+                    }
                 } else {
                     Some(min)
                 };
@@ -127,7 +139,9 @@ impl Parser<'_> {
     }
 
     fn escape(&mut self, in_class: bool) -> Result<ClassOrNode, String> {
-        let c = self.peek().ok_or("trailing backslash at end of expression")?;
+        let c = self
+            .peek()
+            .ok_or("trailing backslash at end of expression")?;
         self.pos += 1;
         Ok(match c {
             'd' => ClassOrNode::Item(ClassItem::Digit(true)),
@@ -222,13 +236,26 @@ impl Parser<'_> {
                     let item = match name {
                         "alpha" => vec![ClassItem::Range('a', 'z'), ClassItem::Range('A', 'Z')],
                         "digit" => vec![ClassItem::Digit(true)],
-                        "alnum" => vec![ClassItem::Range('a', 'z'), ClassItem::Range('A', 'Z'), ClassItem::Range('0', '9')],
+                        "alnum" => vec![
+                            ClassItem::Range('a', 'z'),
+                            ClassItem::Range('A', 'Z'),
+                            ClassItem::Range('0', '9'),
+                        ],
                         "space" => vec![ClassItem::Space(true)],
                         "upper" => vec![ClassItem::Range('A', 'Z')],
                         "lower" => vec![ClassItem::Range('a', 'z')],
                         "word" => vec![ClassItem::Word(true)],
-                        "xdigit" => vec![ClassItem::Range('0', '9'), ClassItem::Range('a', 'f'), ClassItem::Range('A', 'F')],
-                        "punct" => vec![ClassItem::Range('!', '/'), ClassItem::Range(':', '@'), ClassItem::Range('[', '`'), ClassItem::Range('{', '~')],
+                        "xdigit" => vec![
+                            ClassItem::Range('0', '9'),
+                            ClassItem::Range('a', 'f'),
+                            ClassItem::Range('A', 'F'),
+                        ],
+                        "punct" => vec![
+                            ClassItem::Range('!', '/'),
+                            ClassItem::Range(':', '@'),
+                            ClassItem::Range('[', '`'),
+                            ClassItem::Range('{', '~'),
+                        ],
                         _ => return Err(format!("invalid character class range: [:{name}:]")),
                     };
                     items.extend(item);
@@ -296,7 +323,9 @@ impl Matcher<'_> {
             ClassItem::Range(lo, hi) => {
                 (lo..=hi).contains(&c)
                     || (self.re.icase
-                        && c.to_lowercase().chain(c.to_uppercase()).any(|x| (lo..=hi).contains(&x)))
+                        && c.to_lowercase()
+                            .chain(c.to_uppercase())
+                            .any(|x| (lo..=hi).contains(&x)))
             }
             ClassItem::Digit(yes) => c.is_ascii_digit() == yes,
             ClassItem::Word(yes) => is_word(c) == yes,
@@ -304,7 +333,13 @@ impl Matcher<'_> {
         })
     }
 
-    fn m(&self, node: &Node, i: usize, caps: &mut Caps, k: &mut dyn FnMut(usize, &mut Caps) -> bool) -> bool {
+    fn m(
+        &self,
+        node: &Node,
+        i: usize,
+        caps: &mut Caps,
+        k: &mut dyn FnMut(usize, &mut Caps) -> bool,
+    ) -> bool {
         let at = self.text.get(i).copied();
         match node {
             Node::Char(c) => at.is_some_and(|a| self.eq(a, *c)) && k(i + 1, caps),
@@ -335,14 +370,24 @@ impl Matcher<'_> {
                     }
                 })
             }
-            Node::Repeat(inner, min, max, greedy) => self.rep(inner, *min, *max, *greedy, 0, i, caps, k),
+            Node::Repeat(inner, min, max, greedy) => {
+                self.rep(inner, *min, *max, *greedy, 0, i, caps, k)
+            }
         }
     }
 
-    fn seq(&self, nodes: &[Node], i: usize, caps: &mut Caps, k: &mut dyn FnMut(usize, &mut Caps) -> bool) -> bool {
+    fn seq(
+        &self,
+        nodes: &[Node],
+        i: usize,
+        caps: &mut Caps,
+        k: &mut dyn FnMut(usize, &mut Caps) -> bool,
+    ) -> bool {
         match nodes.split_first() {
             None => k(i, caps),
-            Some((first, rest)) => self.m(first, i, caps, &mut |j, caps: &mut Caps| self.seq(rest, j, caps, k)),
+            Some((first, rest)) => self.m(first, i, caps, &mut |j, caps: &mut Caps| {
+                self.seq(rest, j, caps, k)
+            }),
         }
     }
 
@@ -369,10 +414,17 @@ impl Matcher<'_> {
                     self.rep(inner, min, max, greedy, count + 1, j, caps, k)
                 })
         };
+        // Greedy: try one more iteration first; lazy: try stopping here first.
         if greedy {
-            more(caps, k) || (count >= min && k(i, caps))
+            if more(caps, k) {
+                return true;
+            }
+            count >= min && k(i, caps)
         } else {
-            (count >= min && k(i, caps)) || more(caps, k)
+            if count >= min && k(i, caps) {
+                return true;
+            }
+            more(caps, k)
         }
     }
 }
@@ -384,25 +436,46 @@ impl Regex {
         if let Some(rest) = pattern.strip_prefix("(?")
             && let Some(end) = rest.find(')')
             && !rest[..end].is_empty()
-            && rest[..end].chars().all(|c| matches!(c, 'i' | 's' | 'm' | 'U'))
+            && rest[..end]
+                .chars()
+                .all(|c| matches!(c, 'i' | 's' | 'm' | 'U'))
         {
             icase = rest[..end].contains('i');
             dotall = rest[..end].contains('s');
             body = &rest[end + 1..];
         }
-        let mut p = Parser { chars: body.chars().collect(), pos: 0, groups: 0, names: Vec::new(), _src: pattern };
+        let mut p = Parser {
+            chars: body.chars().collect(),
+            pos: 0,
+            groups: 0,
+            names: Vec::new(),
+            _src: pattern,
+        };
         let root = p.alt()?;
         if p.pos < p.chars.len() {
             return Err("unexpected )".into());
         }
-        Ok(Regex { root, groups: p.groups, names: p.names, icase, dotall })
+        Ok(Regex {
+            root,
+            groups: p.groups,
+            names: p.names,
+            icase,
+            dotall,
+        })
     }
 
     /// Captures (byte offsets into `text`) of the first match starting at or after the byte
     /// offset `from`; index 0 is the whole match.
     pub(crate) fn captures(&self, text: &str, from: usize) -> Option<Caps> {
-        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
-        let matcher = Matcher { re: self, text: text.chars().collect() };
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let matcher = Matcher {
+            re: self,
+            text: text.chars().collect(),
+        };
         let first = offsets.iter().position(|&o| o >= from)?;
         for start in first..offsets.len() {
             let mut caps: Caps = vec![None; self.groups + 1];
@@ -412,7 +485,11 @@ impl Regex {
                 true
             }) {
                 caps[0] = Some((start, end.unwrap_or(start)));
-                return Some(caps.into_iter().map(|c| c.map(|(a, b)| (offsets[a], offsets[b]))).collect());
+                return Some(
+                    caps.into_iter()
+                        .map(|c| c.map(|(a, b)| (offsets[a], offsets[b])))
+                        .collect(),
+                );
             }
         }
         None
@@ -421,7 +498,8 @@ impl Regex {
     /// What Terraform's `regex` returns for one match: the matched string when there are no
     /// groups, a list of captures for unnamed groups, an object for named groups.
     pub(crate) fn capture_value(&self, text: &str, caps: &Caps) -> Value {
-        let get = |g: usize| caps[g].map_or(Value::Null, |(a, b)| Value::String(text[a..b].to_string()));
+        let get =
+            |g: usize| caps[g].map_or(Value::Null, |(a, b)| Value::String(text[a..b].to_string()));
         if self.groups == 0 {
             return get(0);
         }
@@ -444,11 +522,16 @@ impl Regex {
         let mut copied = 0;
         let mut last_end = None;
         while at <= text.len() {
-            let Some(caps) = self.captures(text, at) else { break };
+            let Some(caps) = self.captures(text, at) else {
+                break;
+            };
             let (start, end) = caps[0].unwrap_or((at, at));
             if start == end && last_end == Some(start) {
                 // No empty match right after the previous match (as in Go).
-                at = text[end..].chars().next().map_or(end + 1, |c| end + c.len_utf8());
+                at = text[end..]
+                    .chars()
+                    .next()
+                    .map_or(end + 1, |c| end + c.len_utf8());
                 continue;
             }
             last_end = Some(end);
@@ -458,7 +541,10 @@ impl Regex {
             at = if end > start {
                 end
             } else {
-                text[end..].chars().next().map_or(end + 1, |c| end + c.len_utf8())
+                text[end..]
+                    .chars()
+                    .next()
+                    .map_or(end + 1, |c| end + c.len_utf8())
             };
         }
         if copied <= text.len() {
@@ -483,7 +569,10 @@ impl Regex {
             }
             let (name, next) = if chars.get(i + 1) == Some(&'{') {
                 match chars[i + 2..].iter().position(|&c| c == '}') {
-                    Some(n) => (chars[i + 2..i + 2 + n].iter().collect::<String>(), i + 3 + n),
+                    Some(n) => (
+                        chars[i + 2..i + 2 + n].iter().collect::<String>(),
+                        i + 3 + n,
+                    ),
                     None => {
                         out.push('$');
                         i += 1;
@@ -491,11 +580,20 @@ impl Regex {
                     }
                 }
             } else {
-                let n = chars[i + 1..].iter().take_while(|c| c.is_alphanumeric() || **c == '_').count();
-                (chars[i + 1..i + 1 + n].iter().collect::<String>(), i + 1 + n)
+                let n = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_alphanumeric() || **c == '_')
+                    .count();
+                (
+                    chars[i + 1..i + 1 + n].iter().collect::<String>(),
+                    i + 1 + n,
+                )
             };
             let group = name.parse::<usize>().ok().or_else(|| {
-                self.names.iter().position(|n| n.as_deref() == Some(name.as_str())).map(|p| p + 1)
+                self.names
+                    .iter()
+                    .position(|n| n.as_deref() == Some(name.as_str()))
+                    .map(|p| p + 1)
             });
             if let Some((a, b)) = group.and_then(|g| caps.get(g).copied().flatten()) {
                 out.push_str(&text[a..b]);
@@ -537,7 +635,10 @@ mod tests {
     #[test]
     fn replaces_with_group_references() {
         let re = Regex::new(r"(\w+)@(?P<host>\w+)").unwrap();
-        assert_eq!(re.replace_all("me@home you@work", "$1 at ${host}"), "me at home you at work");
+        assert_eq!(
+            re.replace_all("me@home you@work", "$1 at ${host}"),
+            "me at home you at work"
+        );
         let re = Regex::new("a*").unwrap();
         assert_eq!(re.replace_all("baaac", "-"), "-b-c-");
     }

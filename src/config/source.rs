@@ -29,12 +29,20 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, range: Range<usize>) -> Span {
-        Span { file, start: range.start, end: range.end.max(range.start) }
+        Span {
+            file,
+            start: range.start,
+            end: range.end.max(range.start),
+        }
     }
 
     /// The smallest span covering both (they must be in the same file).
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -62,7 +70,9 @@ pub struct Sources {
 
 impl fmt::Debug for Sources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.files.iter().map(|file| &file.name)).finish()
+        f.debug_list()
+            .entries(self.files.iter().map(|file| &file.name))
+            .finish()
     }
 }
 
@@ -80,10 +90,16 @@ impl Sources {
             .map(|(name, text)| {
                 let mut line_starts = vec![0];
                 line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-                SourceFile { name, text, line_starts }
+                SourceFile {
+                    name,
+                    text,
+                    line_starts,
+                }
             })
             .collect();
-        Sources { files: Arc::new(files) }
+        Sources {
+            files: Arc::new(files),
+        }
     }
 
     /// A set holding one file, and that file's id.
@@ -119,7 +135,8 @@ impl Sources {
     /// The text a span covers (empty if the span is out of range).
     pub fn slice(&self, span: Span) -> &str {
         let text = self.text(span.file);
-        text.get(span.start.min(text.len())..span.end.min(text.len())).unwrap_or("")
+        text.get(span.start.min(text.len())..span.end.min(text.len()))
+            .unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of the span's start.
@@ -136,7 +153,11 @@ impl Sources {
             Err(i) => i - 1,
         };
         let start = f.line_starts[line];
-        let column = f.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let column = f
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         (line + 1, column)
     }
 

@@ -23,19 +23,30 @@ pub struct Expr {
 
 impl fmt::Debug for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Expr({:?} at {})", self.source_text(), self.sources.location(self.span()))
+        write!(
+            f,
+            "Expr({:?} at {})",
+            self.source_text(),
+            self.sources.location(self.span())
+        )
     }
 }
 
 impl Expr {
     pub(crate) fn new(inner: Expression, file: FileId, sources: &Sources) -> Expr {
-        Expr { inner: Arc::new(inner), file, sources: sources.clone() }
+        Expr {
+            inner: Arc::new(inner),
+            file,
+            sources: sources.clone(),
+        }
     }
 
     /// Parses a standalone expression (a `--var` value, a test input). `name` is what
     /// diagnostics call the text, e.g. `<value for var.ids>`.
+    /// Surrounding whitespace is ignored (hcl-edit's expression parser rejects it).
     pub fn parse(name: &str, text: &str) -> Result<Expr, Diagnostics> {
-        let (sources, file) = Sources::single(name, text);
+        let (sources, file) = Sources::single(name, text.trim());
+        let text = sources.text(file);
         match hcl::edit::parser::parse_expr(text) {
             Ok(expr) => Ok(Expr::new(expr, file, &sources)),
             Err(err) => Err(parse_error(&sources, file, &err).into()),
@@ -74,7 +85,10 @@ impl Expr {
 
     /// A span in this expression's file.
     pub(crate) fn span_of(&self, range: Option<Range<usize>>) -> Span {
-        Span::new(self.file, range.unwrap_or_else(|| self.span().start..self.span().end))
+        Span::new(
+            self.file,
+            range.unwrap_or_else(|| self.span().start..self.span().end),
+        )
     }
 }
 
@@ -130,7 +144,11 @@ pub struct NestedBlock {
 impl Body {
     /// An empty body located at `span`.
     pub fn empty(span: Span) -> Body {
-        Body { attributes: Vec::new(), blocks: Vec::new(), span }
+        Body {
+            attributes: Vec::new(),
+            blocks: Vec::new(),
+            span,
+        }
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
@@ -222,10 +240,19 @@ impl Lowering<'_> {
 
     pub fn block(&mut self, block: structure::Block) -> NestedBlock {
         let span = self.block_header(&block);
-        let labels = block.labels.iter().map(|l| l.as_str().to_string()).collect();
+        let labels = block
+            .labels
+            .iter()
+            .map(|l| l.as_str().to_string())
+            .collect();
         let type_name = block.ident.value().to_string();
         let body = self.body(block.body, span);
-        NestedBlock { type_name, labels, body, span }
+        NestedBlock {
+            type_name,
+            labels,
+            body,
+            span,
+        }
     }
 }
 
@@ -238,8 +265,15 @@ pub(crate) fn parse_error(
     let loc = err.location();
     let start = sources.offset_of(file, loc.line(), loc.column());
     let text = sources.text(file);
-    let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
-    let end = if text[start..end].contains('\n') { start } else { end };
+    let end = text[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    let end = if text[start..end].contains('\n') {
+        start
+    } else {
+        end
+    };
     let mut message = err.message().to_string();
     if let Some(first) = message.get(..1) {
         message = first.to_uppercase() + &message[1..];
@@ -278,7 +312,10 @@ pub(crate) fn visit_exprs(expr: &Expression, f: &mut dyn FnMut(&Expression)) {
 
     f(expr);
     match expr {
-        Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {}
+        Expression::Null(_)
+        | Expression::Bool(_)
+        | Expression::Number(_)
+        | Expression::String(_) => {}
         Expression::Variable(_) => {}
         Expression::Array(items) => items.iter().for_each(|e| visit_exprs(e, f)),
         Expression::Object(object) => {

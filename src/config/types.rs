@@ -97,7 +97,10 @@ impl fmt::Display for ConvError {
 }
 
 fn fail<T>(message: impl Into<String>) -> Result<T, ConvError> {
-    Err(ConvError { path: Vec::new(), message: message.into() })
+    Err(ConvError {
+        path: Vec::new(),
+        message: message.into(),
+    })
 }
 
 fn at<T>(r: Result<T, ConvError>, step: impl FnOnce() -> String) -> Result<T, ConvError> {
@@ -116,7 +119,9 @@ impl Type {
 
     /// Reads a type constraint from a variable's `type` expression.
     pub fn from_expr(expr: &Expr) -> Result<Type, Diagnostics> {
-        TypeReader { expr }.read(expr.syntax(), false).map(|(t, _)| t)
+        TypeReader { expr }
+            .read(expr.syntax(), false)
+            .map(|(t, _)| t)
     }
 
     /// A short human name ("list of string").
@@ -147,7 +152,9 @@ impl Type {
         match self {
             Type::Any => Ok(value),
             Type::String => match value {
-                Value::List(_) | Value::Object(_) => fail(format!("string required, but have {}", kind(&value))),
+                Value::List(_) | Value::Object(_) => {
+                    fail(format!("string required, but have {}", kind(&value)))
+                }
                 other => Ok(Value::String(to_str(&other).unwrap_or_default())),
             },
             Type::Number => match value {
@@ -172,9 +179,17 @@ impl Type {
                         .enumerate()
                         .map(|(i, v)| at(elem.conv(v), || format!("element {i}")))
                         .collect::<Result<Vec<_>, _>>()?;
-                    Ok(Value::List(if matches!(self, Type::Set(_)) { make_set(items) } else { items }))
+                    Ok(Value::List(if matches!(self, Type::Set(_)) {
+                        make_set(items)
+                    } else {
+                        items
+                    }))
                 }
-                other => fail(format!("{} required, but have {}", self.friendly(), kind(&other))),
+                other => fail(format!(
+                    "{} required, but have {}",
+                    self.friendly(),
+                    kind(&other)
+                )),
             },
             Type::Map(elem) => match value {
                 Value::Object(map) => {
@@ -187,7 +202,11 @@ impl Type {
                         .collect::<Result<BTreeMap<_, _>, _>>()?;
                     Ok(Value::Object(map))
                 }
-                other => fail(format!("{} required, but have {}", self.friendly(), kind(&other))),
+                other => fail(format!(
+                    "{} required, but have {}",
+                    self.friendly(),
+                    kind(&other)
+                )),
             },
             Type::Tuple(types) => match value {
                 Value::List(items) if items.len() == types.len() => {
@@ -199,9 +218,11 @@ impl Type {
                         .collect::<Result<Vec<_>, _>>()?;
                     Ok(Value::List(items))
                 }
-                Value::List(items) => {
-                    fail(format!("tuple required with {} elements, but have {}", types.len(), items.len()))
-                }
+                Value::List(items) => fail(format!(
+                    "tuple required with {} elements, but have {}",
+                    types.len(),
+                    items.len()
+                )),
                 other => fail(format!("tuple required, but have {}", kind(&other))),
             },
             Type::Object(attrs) => match value {
@@ -243,13 +264,21 @@ impl TypeReader<'_> {
     fn err(&self, range: Option<Range<usize>>, detail: impl Into<String>) -> Diagnostics {
         Diagnostic::error("Invalid type specification")
             .with_detail(detail)
-            .at(self.expr.sources(), self.expr.span_of(range), "invalid type")
+            .at(
+                self.expr.sources(),
+                self.expr.span_of(range),
+                "invalid type",
+            )
             .into()
     }
 
     /// Reads a type; `in_object` allows `optional(...)`. Returns the type and, for
     /// `optional`, `Some(default)`.
-    fn read(&self, e: &Expression, in_object: bool) -> Result<(Type, Option<Option<Value>>), Diagnostics> {
+    fn read(
+        &self,
+        e: &Expression,
+        in_object: bool,
+    ) -> Result<(Type, Option<Option<Value>>), Diagnostics> {
         let range = e.span();
         match e {
             Expression::Parenthesis(p) => self.read(p.inner(), in_object),
@@ -350,7 +379,12 @@ mod tests {
     use super::*;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -368,8 +402,16 @@ mod tests {
         ] {
             assert_eq!(Type::parse(text).unwrap().to_string(), text);
         }
-        assert!(Type::parse("list").unwrap_err().contains("requires one argument"));
-        assert!(Type::parse("\"string\"").unwrap_err().contains("without quotes"));
+        assert!(
+            Type::parse("list")
+                .unwrap_err()
+                .contains("requires one argument")
+        );
+        assert!(
+            Type::parse("\"string\"")
+                .unwrap_err()
+                .contains("without quotes")
+        );
         assert!(Type::parse("optional(string)").is_err());
         assert!(Type::parse("strin").is_err());
     }
@@ -380,48 +422,88 @@ mod tests {
         assert_eq!(Type::Number.convert(s("5")).unwrap(), Value::Number(5.0));
         assert_eq!(Type::String.convert(Value::Number(5.0)).unwrap(), s("5"));
         assert_eq!(Type::Bool.convert(s("true")).unwrap(), Value::Bool(true));
-        assert!(Type::Number.convert(s("five")).unwrap_err().contains("number is required"));
+        assert!(
+            Type::Number
+                .convert(s("five"))
+                .unwrap_err()
+                .contains("number is required")
+        );
         let set = Type::parse("set(string)").unwrap();
         assert_eq!(
-            set.convert(Value::List(vec![s("b"), s("a"), s("b")])).unwrap(),
+            set.convert(Value::List(vec![s("b"), s("a"), s("b")]))
+                .unwrap(),
             Value::List(vec![s("a"), s("b")])
         );
         let list = Type::parse("list(number)").unwrap();
-        let err = list.convert(Value::List(vec![Value::Number(1.0), s("x")])).unwrap_err();
+        let err = list
+            .convert(Value::List(vec![Value::Number(1.0), s("x")]))
+            .unwrap_err();
         assert!(err.starts_with("element 1:"), "{err}");
         let map = Type::parse("map(string)").unwrap();
         assert_eq!(
-            map.convert(obj(&[("a", Value::Number(1.0)), ("b", Value::Bool(true))])).unwrap(),
+            map.convert(obj(&[("a", Value::Number(1.0)), ("b", Value::Bool(true))]))
+                .unwrap(),
             obj(&[("a", s("1")), ("b", s("true"))])
         );
-        assert!(map.convert(Value::List(vec![])).unwrap_err().contains("map of string required"));
+        assert!(
+            map.convert(Value::List(vec![]))
+                .unwrap_err()
+                .contains("map of string required")
+        );
     }
 
     #[test]
     fn object_types_fill_optional_defaults_and_drop_extras() {
-        let t = Type::parse("object({name=string, port=optional(number, 443), tags=optional(list(string))})").unwrap();
+        let t = Type::parse(
+            "object({name=string, port=optional(number, 443), tags=optional(list(string))})",
+        )
+        .unwrap();
         let v = t
-            .convert(obj(&[("name", Value::String("x".into())), ("extra", Value::Bool(true))]))
+            .convert(obj(&[
+                ("name", Value::String("x".into())),
+                ("extra", Value::Bool(true)),
+            ]))
             .unwrap();
         assert_eq!(
             v,
-            obj(&[("name", Value::String("x".into())), ("port", Value::Number(443.0)), ("tags", Value::Null)])
+            obj(&[
+                ("name", Value::String("x".into())),
+                ("port", Value::Number(443.0)),
+                ("tags", Value::Null)
+            ])
         );
         let err = t.convert(obj(&[("port", Value::Number(1.0))])).unwrap_err();
         assert_eq!(err, "attribute \"name\" is required");
         let err = t
-            .convert(obj(&[("name", Value::String("x".into())), ("port", Value::String("http".into()))]))
+            .convert(obj(&[
+                ("name", Value::String("x".into())),
+                ("port", Value::String("http".into())),
+            ]))
             .unwrap_err();
-        assert!(err.starts_with("attribute \"port\": a number is required"), "{err}");
+        assert!(
+            err.starts_with("attribute \"port\": a number is required"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_and_marks_survive_conversion() {
-        assert_eq!(Type::String.convert(Value::Unknown).unwrap(), Value::Unknown);
+        assert_eq!(
+            Type::String.convert(Value::Unknown).unwrap(),
+            Value::Unknown
+        );
         let marked = Value::Number(5.0).mark_sensitive();
-        assert_eq!(Type::String.convert(marked).unwrap(), Value::String("5".into()).mark_sensitive());
+        assert_eq!(
+            Type::String.convert(marked).unwrap(),
+            Value::String("5".into()).mark_sensitive()
+        );
         let t = Type::parse("list(string)").unwrap();
-        let v = t.convert(Value::List(vec![Value::Unknown, Value::Number(1.0)])).unwrap();
-        assert_eq!(v, Value::List(vec![Value::Unknown, Value::String("1".into())]));
+        let v = t
+            .convert(Value::List(vec![Value::Unknown, Value::Number(1.0)]))
+            .unwrap();
+        assert_eq!(
+            v,
+            Value::List(vec![Value::Unknown, Value::String("1".into())])
+        );
     }
 }

@@ -11,7 +11,9 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
     let ok = !body.is_empty()
         && body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && body.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'));
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'));
     if !ok {
         return None;
     }
@@ -64,7 +66,9 @@ pub(crate) fn deep_eq(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && deep_eq(va, vb))
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && deep_eq(va, vb))
         }
         (a, b) => a == b,
     }
@@ -124,7 +128,9 @@ pub(crate) fn make_set(mut items: Vec<Value>) -> Vec<Value> {
 /// If every element is a primitive and they differ in kind, converts them all to strings
 /// (HCL's unification for `toset`, `tolist`, `tomap`, collection literals passed to
 /// functions). Returns an error message for mixed primitive/structural elements.
-pub(crate) fn unify_primitives<'a>(items: impl Iterator<Item = &'a mut Value>) -> Result<(), String> {
+pub(crate) fn unify_primitives<'a>(
+    items: impl Iterator<Item = &'a mut Value>,
+) -> Result<(), String> {
     let items: Vec<&mut Value> = items.collect();
     let mut kinds = items
         .iter()

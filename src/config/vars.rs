@@ -25,7 +25,10 @@ pub struct VarInputs {
 
 /// Resolves every declared variable. Precedence, lowest first: default < `WF_VAR_name` <
 /// var files (in order) < `--var` (in order).
-pub fn resolve_variables(config: &Config, inputs: &VarInputs) -> Result<BTreeMap<String, Value>, Diagnostics> {
+pub fn resolve_variables(
+    config: &Config,
+    inputs: &VarInputs,
+) -> Result<BTreeMap<String, Value>, Diagnostics> {
     resolve_variables_with_warnings(config, inputs).map(|(values, _)| values)
 }
 
@@ -62,8 +65,10 @@ pub fn resolve_variables_with_warnings(
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("Failed to read variables file")
-                        .with_detail(format!("Given variables file {} could not be read: {e}.", path.display())),
+                    Diagnostic::error("Failed to read variables file").with_detail(format!(
+                        "Given variables file {} could not be read: {e}.",
+                        path.display()
+                    )),
                 );
                 continue;
             }
@@ -77,7 +82,12 @@ pub fn resolve_variables_with_warnings(
             }
         };
         let whole = Span::new(file, 0..sources.text(file).len());
-        let body = Lowering { sources: &sources, file, diags: &mut diags }.body(body, whole);
+        let body = Lowering {
+            sources: &sources,
+            file,
+            diags: &mut diags,
+        }
+        .body(body, whole);
         for block in &body.blocks {
             diags.push(
                 Diagnostic::error("Unexpected block in variables file")
@@ -98,7 +108,10 @@ pub fn resolve_variables_with_warnings(
             }
             match constant(&attr.expr, config) {
                 Ok(v) => {
-                    given.insert(attr.name.clone(), (v, Some(attr.expr.span()), sources.clone()));
+                    given.insert(
+                        attr.name.clone(),
+                        (v, Some(attr.expr.span()), sources.clone()),
+                    );
                 }
                 Err(d) => diags.extend(d),
             }
@@ -177,7 +190,8 @@ pub fn resolve_variables_with_warnings(
                         var.name,
                         sources.location(var.span)
                     );
-                    let d = Diagnostic::error("Invalid value for input variable").with_detail(detail);
+                    let d =
+                        Diagnostic::error("Invalid value for input variable").with_detail(detail);
                     diags.push(match &where_set {
                         Some((span, src)) => d.at(src, *span, "unsuitable value"),
                         None => d.at(sources, var.span, "unsuitable value"),
@@ -195,7 +209,10 @@ pub fn resolve_variables_with_warnings(
     // Validations see every resolved variable (Terraform ≥ 1.9 allows cross-references).
     for var in &config.variables {
         for rule in &var.validations {
-            let scope = Scope { vars: &values, ..Scope::new(&config.dir) };
+            let scope = Scope {
+                vars: &values,
+                ..Scope::new(&config.dir)
+            };
             let result = match eval(&rule.condition, &scope) {
                 Ok(v) => v,
                 Err(d) => {
@@ -229,7 +246,10 @@ pub fn resolve_variables_with_warnings(
                 }
                 other => diags.push(
                     Diagnostic::error("Invalid variable validation result")
-                        .with_detail(format!("The validation condition must return either true or false, not {}.", other.type_name()))
+                        .with_detail(format!(
+                            "The validation condition must return either true or false, not {}.",
+                            other.type_name()
+                        ))
                         .at(sources, rule.condition.span(), "not a bool"),
                 ),
             }
@@ -256,7 +276,11 @@ fn constant(expr: &Expr, config: &Config) -> Result<Value, Diagnostics> {
 
 /// A `--var` or `WF_VAR_` value: the raw text for untyped and string variables (like
 /// Terraform), else parsed as an HCL expression (`ids=[1,2]`).
-fn parse_raw(var: &Variable, text: &str, name: &str) -> Result<(Value, Option<Span>, Sources), Diagnostics> {
+fn parse_raw(
+    var: &Variable,
+    text: &str,
+    name: &str,
+) -> Result<(Value, Option<Span>, Sources), Diagnostics> {
     let literal = matches!(var.type_constraint, None | Some(Type::String));
     if literal {
         return Ok((Value::String(text.to_string()), None, Sources::default()));

@@ -282,6 +282,7 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         opts.mode(0o600);
     }
     let result = (|| {
+        std::fs::create_dir_all(dir)?;
         let mut file = opts.open(&tmp)?;
         file.write_all(text.as_bytes())?;
         file.write_all(b"\n")?;

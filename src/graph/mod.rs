@@ -38,13 +38,17 @@ impl fmt::Display for Node {
 pub struct ConfigGraph {
     graph: StableDiGraph<Node, ()>,
     index: HashMap<Node, NodeIndex>,
+    /// Deferrable references (a data table's relation to another table) left out of the
+    /// graph because they would close a cycle: `(from, to)`. The applier creates `from`
+    /// without them and adds them in a second pass once `to` exists.
+    deferred: BTreeSet<(ResourceAddr, ResourceAddr)>,
 }
 
 impl ConfigGraph {
     /// Builds the graph, checking that every reference names something declared and that
     /// there is no cycle. All problems are reported together.
     pub fn build(config: &Config) -> Result<ConfigGraph, Diagnostics> {
-        let mut g = ConfigGraph { graph: StableDiGraph::new(), index: HashMap::new() };
+        let mut g = ConfigGraph { graph: StableDiGraph::new(), index: HashMap::new(), deferred: BTreeSet::new() };
         let mut spans: HashMap<Node, Span> = HashMap::new();
         for v in &config.variables {
             g.add(Node::Var(v.name.clone()));
@@ -75,11 +79,14 @@ impl ConfigGraph {
         for l in &config.locals {
             g.link_refs(config, &Node::Local(l.name.clone()), &l.expr, false, &mut diags);
         }
+        let mut deferrable = Vec::new();
         for r in &config.resources {
             let node = Node::Resource(r.addr.clone());
-            for expr in resource_exprs(r) {
+            let (hard, soft) = split_deferrable(r);
+            for expr in hard {
                 g.link_refs(config, &node, expr, false, &mut diags);
             }
+            deferrable.extend(soft.into_iter().map(|e| (node.clone(), e)));
             for (dep, span) in &r.depends_on {
                 g.link(config, &node, &Node::Resource(dep.clone()), *span, &mut diags);
             }
@@ -92,7 +99,46 @@ impl ConfigGraph {
             }
         }
         g.check_cycles(config, &spans, &mut diags);
+        // Deferrable references go in last, each only if it closes no cycle.
+        for (from, expr) in deferrable {
+            for reference in expr.references() {
+                let Subject::Resource(to) = &reference.subject else {
+                    g.link_refs_single(config, &from, &reference, &mut diags);
+                    continue;
+                };
+                let to_node = Node::Resource(to.clone());
+                let (Some(&from_ix), Some(&to_ix)) = (g.index.get(&from), g.index.get(&to_node)) else {
+                    g.link_refs_single(config, &from, &reference, &mut diags);
+                    continue;
+                };
+                if from_ix == to_ix || petgraph::algo::has_path_connecting(&g.graph, to_ix, from_ix, None) {
+                    if let Node::Resource(from_addr) = &from {
+                        g.deferred.insert((from_addr.clone(), to.clone()));
+                    }
+                } else if g.graph.find_edge(from_ix, to_ix).is_none() {
+                    g.graph.add_edge(from_ix, to_ix, ());
+                }
+            }
+        }
         if diags.is_empty() { Ok(g) } else { Err(diags) }
+    }
+
+    /// Links one reference found in a deferrable expression that is not a resource.
+    fn link_refs_single(&mut self, config: &Config, from: &Node, reference: &crate::config::Reference, diags: &mut Diagnostics) {
+        let target = match &reference.subject {
+            Subject::Var(n) => Node::Var(n.clone()),
+            Subject::Local(n) => Node::Local(n.clone()),
+            Subject::Resource(a) => Node::Resource(a.clone()),
+            Subject::Each | Subject::CountIndex | Subject::Path | Subject::SelfRef => return,
+        };
+        if &target != from {
+            self.link(config, from, &target, reference.span, diags);
+        }
+    }
+
+    /// References left out to break a cycle (see `deferred`).
+    pub fn deferred(&self) -> &BTreeSet<(ResourceAddr, ResourceAddr)> {
+        &self.deferred
     }
 
     fn add(&mut self, node: Node) {
@@ -256,6 +302,35 @@ impl ConfigGraph {
     }
 }
 
+/// A resource block's expressions split into ordinary ones and those inside blocks the
+/// schema marks `deferrable` (their references may be applied in a second pass).
+fn split_deferrable(r: &crate::config::ResourceConfig) -> (Vec<&Expr>, Vec<&Expr>) {
+    let mut hard: Vec<&Expr> = Vec::new();
+    let mut soft: Vec<&Expr> = Vec::new();
+    hard.extend(r.count.iter());
+    hard.extend(r.for_each.iter());
+    let blocks = crate::schema::resource(&r.addr.type_name).map(|s| &s.blocks);
+    split_body(&r.body, blocks, &mut hard, &mut soft);
+    (hard, soft)
+}
+
+fn split_body<'a>(
+    body: &'a crate::config::Body,
+    blocks: Option<&BTreeMap<String, crate::schema::BlockSchema>>,
+    hard: &mut Vec<&'a Expr>,
+    soft: &mut Vec<&'a Expr>,
+) {
+    hard.extend(body.attributes.iter().map(|a| &a.expr));
+    for b in &body.blocks {
+        let schema = blocks.and_then(|bs| bs.get(&b.type_name));
+        if schema.is_some_and(|s| s.deferrable) {
+            collect_body_exprs(&b.body, soft);
+        } else {
+            split_body(&b.body, schema.map(|s| &s.blocks), hard, soft);
+        }
+    }
+}
+
 /// Every expression of a resource block, nested blocks and meta-arguments included.
 pub fn resource_exprs(r: &crate::config::ResourceConfig) -> Vec<&Expr> {
     let mut out: Vec<&Expr> = Vec::new();
@@ -334,16 +409,19 @@ locals { c = workato_folder.a.id }
 
     #[test]
     fn undeclared_references_are_reported_together() {
-        let config = load(
-            r#"
+        let text = r#"
 resource "workato_folder" "a" {
   name      = var.nope
   folder_id = workato_project.missing.id
 }
-"#,
-        );
-        let err = ConfigGraph::build(&config).err().expect("errors");
-        assert_eq!(err.0.len(), 2);
+"#;
+        // The loader or the graph may catch them; either way both are reported at once.
+        let errors = match crate::config::load_files(std::path::Path::new("."), vec![("main.wf.hcl".into(), text.into())]) {
+            Err(d) => d,
+            Ok(config) => ConfigGraph::build(&config).err().expect("errors"),
+        };
+        let text: Vec<String> = errors.0.iter().map(|d| d.to_string()).collect();
+        assert_eq!(errors.0.len(), 2, "{text:?}");
     }
 
     #[test]

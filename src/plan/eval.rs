@@ -186,6 +186,31 @@ impl Evaluator {
         self.scope_resources.insert(addr.clone(), scope_value);
     }
 
+    /// Gives a resource provisional values before its turn in the walk: the target of a
+    /// deferred reference (see `ConfigGraph::deferred`) is read by its referrer first.
+    /// With no known instances it is unknown.
+    pub fn preset(&mut self, rc: &ResourceConfig, instances: Vec<(Option<InstanceKey>, Value)>) {
+        if instances.is_empty() {
+            self.set_unknown(&rc.addr);
+            return;
+        }
+        let repetition = if rc.count.is_some() {
+            Repetition::Count
+        } else if rc.for_each.is_some() {
+            Repetition::ForEach
+        } else {
+            Repetition::Single
+        };
+        self.instances.insert(rc.addr.clone(), (repetition, BTreeMap::new()));
+        for (key, value) in instances {
+            self.set_instance(&rc.addr, key, value);
+        }
+        // The real walk starts the resource afresh.
+        if let Some(entry) = self.instances.get_mut(&rc.addr) {
+            entry.1.clear();
+        }
+    }
+
     /// Makes a resource whose evaluation failed unknown, so dependents evaluate on.
     pub fn set_unknown(&mut self, addr: &ResourceAddr) {
         self.scope_resources.insert(addr.clone(), Value::Unknown);

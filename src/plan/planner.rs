@@ -66,11 +66,22 @@ pub async fn plan(
     };
     if options.mode == PlanMode::Destroy {
         plan.changes = plan_destroy(snapshot, refreshed);
+        check_prevent_destroy(config, &plan)?;
         note_forgotten(&mut plan);
         return Ok(plan);
     }
 
     let mut eval = Evaluator::new(config.clone(), vars);
+    preset_deferred(&mut eval, graph, |addr| {
+        refreshed
+            .iter()
+            .filter(|(a, _)| &a.resource == addr)
+            .filter_map(|(a, live)| {
+                let live = live.as_ref()?;
+                Some((a.key.clone(), Value::from_json(&serde_json::Value::Object(live.clone()))))
+            })
+            .collect()
+    });
     let mut diags = Diagnostics::default();
     let mut in_config: BTreeSet<InstanceAddr> = BTreeSet::new();
     for node in graph.order() {
@@ -123,6 +134,7 @@ pub async fn plan(
         return Err(diags.into());
     }
     plan.changes.extend(plan_orphans(snapshot, refreshed, &in_config));
+    check_prevent_destroy(config, &plan)?;
     note_forgotten(&mut plan);
     Ok(plan)
 }
@@ -168,6 +180,22 @@ fn plan_resource(
     }
     eval.finish_resource(&rc.addr);
     if diags.is_empty() { Ok(changes) } else { Err(diags) }
+}
+
+/// Targets of deferred references get provisional values (`known`: their current
+/// instances) before the walk reaches them.
+pub fn preset_deferred(
+    eval: &mut Evaluator,
+    graph: &ConfigGraph,
+    known: impl Fn(&ResourceAddr) -> Vec<(Option<crate::addr::InstanceKey>, Value)>,
+) {
+    let targets: BTreeSet<&ResourceAddr> = graph.deferred().iter().map(|(_, to)| to).collect();
+    for to in targets {
+        let config = eval.config.clone();
+        if let Some(rc) = config.resources.iter().find(|r| &r.addr == to) {
+            eval.preset(rc, known(to));
+        }
+    }
 }
 
 type DataOutcome = (Vec<ResourceChange>, BTreeMap<InstanceAddr, Object>);
@@ -358,6 +386,28 @@ fn detect_drift(snapshot: &Snapshot, refreshed: &Refreshed) -> Vec<Drift> {
         }
     }
     out
+}
+
+/// `lifecycle { prevent_destroy = true }` turns any planned destroy of the resource into an error.
+fn check_prevent_destroy(config: &Config, plan: &Plan) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    for change in &plan.changes {
+        if !matches!(change.action, Action::Delete | Action::Replace) {
+            continue;
+        }
+        let Some(rc) = config.resources.iter().find(|r| r.addr == change.addr.resource) else { continue };
+        if rc.lifecycle.prevent_destroy {
+            diags.push(
+                Diagnostic::error(format!("Instance cannot be destroyed: {}", change.addr))
+                    .at(&config.sources, rc.span, "lifecycle.prevent_destroy is set")
+                    .with_help(format!(
+                        "Resource {} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the --target option.",
+                        change.addr
+                    )),
+            );
+        }
+    }
+    if diags.is_empty() { Ok(()) } else { Err(diags) }
 }
 
 /// Deletes that only forget (the API has no delete) get a warning up front.

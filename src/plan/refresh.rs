@@ -65,10 +65,14 @@ pub fn from_state(snapshot: &Snapshot) -> Refreshed {
         .collect()
 }
 
-/// Keeps what the API never returns (write-only and workform-only attributes) from the prior record.
+/// Keeps what reads never return (write-only, workform-only and not-returned attributes)
+/// from the prior record.
 pub fn carry_over(schema: &Schema, prior: &Object, mut live: Object) -> Object {
     for (name, attr) in &schema.attributes {
-        if (attr.write_only || attr.local_only)
+        let unread = attr.write_only || attr.local_only || attr.not_returned;
+        let missing = live.get(name).is_none_or(serde_json::Value::is_null);
+        if unread
+            && (missing || !attr.not_returned)
             && let Some(v) = prior.get(name)
         {
             live.insert(name.clone(), v.clone());

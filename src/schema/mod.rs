@@ -63,9 +63,14 @@ pub struct AttrSchema {
     /// The API never returns it: refresh keeps the value recorded in state.
     #[serde(default)]
     pub write_only: bool,
-    /// Only meaningful to workform (e.g. `force`): never sent, never read back.
+    /// Only meaningful to workform (e.g. `force`): never sent, never read back, and a
+    /// change to it alone makes no API call.
     #[serde(default)]
     pub local_only: bool,
+    /// Reads never return it (an API key's token, a rotation trigger): refresh and updates
+    /// keep the value recorded in state unless an operation returns a new one.
+    #[serde(default)]
+    pub not_returned: bool,
     #[serde(default)]
     pub default: Option<Json>,
     #[serde(default)]
@@ -80,6 +85,10 @@ pub struct AttrSchema {
 /// A nested block (`column { ... }`), represented in values as a list of objects.
 #[derive(Debug, Deserialize)]
 pub struct BlockSchema {
+    /// References inside this block may be applied in a second pass when they would
+    /// otherwise form a cycle (data-table relations between two tables).
+    #[serde(default)]
+    pub deferrable: bool,
     #[serde(default)]
     pub min_items: usize,
     #[serde(default)]

@@ -6,8 +6,14 @@ fn literals_collections_and_parentheses() {
     assert_eq!(v("true"), Value::Bool(true));
     assert_eq!(v("1.5"), n(1.5));
     assert_eq!(v("\"a\\tb\""), s("a\tb"));
-    assert_eq!(v("[1, \"x\", [true]]"), list(vec![n(1.0), s("x"), list(vec![Value::Bool(true)])]));
-    assert_eq!(v("{ a = 1, \"b c\" = 2, (var.env) = 3 }"), obj(&[("a", n(1.0)), ("b c", n(2.0)), ("prod", n(3.0))]));
+    assert_eq!(
+        v("[1, \"x\", [true]]"),
+        list(vec![n(1.0), s("x"), list(vec![Value::Bool(true)])])
+    );
+    assert_eq!(
+        v("{ a = 1, \"b c\" = 2, (var.env) = 3 }"),
+        obj(&[("a", n(1.0)), ("b c", n(2.0)), ("prod", n(3.0))])
+    );
     assert_eq!(v("(1 + 2) * 3"), n(9.0));
 }
 
@@ -39,7 +45,10 @@ fn equality_is_deep_and_logic_short_circuits() {
     assert_eq!(v("false || true"), Value::Bool(true));
     assert_eq!(v("!true"), Value::Bool(false));
     // The right side is not evaluated when the left decides.
-    assert_eq!(v("var.nothing != null && var.nothing.x == 1"), Value::Bool(false));
+    assert_eq!(
+        v("var.nothing != null && var.nothing.x == 1"),
+        Value::Bool(false)
+    );
     assert_eq!(v("true || var.nothing.x"), Value::Bool(true));
 }
 
@@ -82,31 +91,70 @@ fn each_and_count_come_from_the_scope() {
     let mut w = World::new();
     w.each = Some((s("eu"), obj(&[("id", n(1.0))])));
     w.count_index = Some(3);
-    assert_eq!(w.eval("\"${each.key}-${each.value.id}-${count.index}\"").unwrap(), s("eu-1-3"));
+    assert_eq!(
+        w.eval("\"${each.key}-${each.value.id}-${count.index}\"")
+            .unwrap(),
+        s("eu-1-3")
+    );
     let d = World::new().eval("each.key").unwrap_err();
-    assert_eq!(d.0[0].summary(), "Reference to \"each\" in context without for_each");
+    assert_eq!(
+        d.0[0].summary(),
+        "Reference to \"each\" in context without for_each"
+    );
     let d = World::new().eval("count.index").unwrap_err();
-    assert_eq!(d.0[0].summary(), "Reference to \"count\" in non-counted context");
+    assert_eq!(
+        d.0[0].summary(),
+        "Reference to \"count\" in non-counted context"
+    );
 }
 
 #[test]
 fn traversal_errors_name_the_problem_and_location() {
     let d = e("var.obj.zzz");
     assert_eq!(d.summary(), "Unsupported attribute");
-    assert!(d.detail().unwrap().contains("does not have an attribute named \"zzz\""));
+    assert!(
+        d.detail()
+            .unwrap()
+            .contains("does not have an attribute named \"zzz\"")
+    );
     assert_eq!(d.location().as_deref(), Some("main.wf.hcl:1:8"));
     let d = e("var.nums[5]");
     assert_eq!(d.summary(), "Invalid index");
     assert_eq!(e("var.nums[-1]").summary(), "Invalid index");
     assert_eq!(e("var.obj[\"q\"]").summary(), "Invalid index");
-    assert_eq!(e("var.nothing.x").summary(), "Attempt to get attribute from null value");
-    assert!(e("var.folders.id").detail().unwrap().contains("list of objects"));
-    assert_eq!(e("var.undeclared").summary(), "Reference to undeclared input variable");
-    assert_eq!(e("local.nope").summary(), "Reference to undeclared local value");
-    assert_eq!(e("workato_folder.nope.id").summary(), "Reference to undeclared resource");
-    assert_eq!(e("data.workato_folder.nope.id").summary(), "Reference to undeclared resource");
+    assert_eq!(
+        e("var.nothing.x").summary(),
+        "Attempt to get attribute from null value"
+    );
+    assert!(
+        e("var.folders.id")
+            .detail()
+            .unwrap()
+            .contains("list of objects")
+    );
+    assert_eq!(
+        e("var.undeclared").summary(),
+        "Reference to undeclared input variable"
+    );
+    assert_eq!(
+        e("local.nope").summary(),
+        "Reference to undeclared local value"
+    );
+    assert_eq!(
+        e("workato_folder.nope.id").summary(),
+        "Reference to undeclared resource"
+    );
+    assert_eq!(
+        e("data.workato_folder.nope.id").summary(),
+        "Reference to undeclared resource"
+    );
     assert_eq!(e("foo.bar").summary(), "Unknown reference");
-    assert!(e("workato_folder").detail().unwrap().contains("must be followed by at least one attribute access"));
+    assert!(
+        e("workato_folder")
+            .detail()
+            .unwrap()
+            .contains("must be followed by at least one attribute access")
+    );
     let d = e("var.evn");
     assert_eq!(d.help_text(), Some("Did you mean \"var.env\"?"));
 }
@@ -128,20 +176,50 @@ fn splats() {
 
 #[test]
 fn for_expressions() {
-    assert_eq!(v("[for x in var.nums : x * 2]"), list(vec![n(2.0), n(4.0), n(6.0)]));
-    assert_eq!(v("[for i, x in var.nums : i if x > 1]"), list(vec![n(1.0), n(2.0)]));
-    assert_eq!(v("[for f in var.folders : f.name if f.on]"), list(vec![s("one")]));
-    assert_eq!(v("{ for f in var.folders : f.name => f.id }"), obj(&[("one", n(1.0)), ("two", n(2.0))]));
-    assert_eq!(v("{ for k, x in var.obj : k => x }"), obj(&[("a", n(1.0)), ("b", s("x"))]));
+    assert_eq!(
+        v("[for x in var.nums : x * 2]"),
+        list(vec![n(2.0), n(4.0), n(6.0)])
+    );
+    assert_eq!(
+        v("[for i, x in var.nums : i if x > 1]"),
+        list(vec![n(1.0), n(2.0)])
+    );
+    assert_eq!(
+        v("[for f in var.folders : f.name if f.on]"),
+        list(vec![s("one")])
+    );
+    assert_eq!(
+        v("{ for f in var.folders : f.name => f.id }"),
+        obj(&[("one", n(1.0)), ("two", n(2.0))])
+    );
+    assert_eq!(
+        v("{ for k, x in var.obj : k => x }"),
+        obj(&[("a", n(1.0)), ("b", s("x"))])
+    );
     assert_eq!(
         v("{ for x in [\"a\", \"bb\", \"cc\"] : length(x) => x... }"),
-        obj(&[("1", list(vec![s("a")])), ("2", list(vec![s("bb"), s("cc")]))])
+        obj(&[
+            ("1", list(vec![s("a")])),
+            ("2", list(vec![s("bb"), s("cc")]))
+        ])
     );
     assert_eq!(v("[for x in [] : x]"), list(vec![]));
-    assert_eq!(e("{ for x in [\"a\", \"a\"] : x => 1 }").summary(), "Duplicate object key");
-    assert_eq!(e("[for x in null : x]").summary(), "Iteration over null value");
-    assert_eq!(e("[for x in 5 : x]").summary(), "Iteration over non-iterable value");
-    assert_eq!(e("[for x in [1] : x if 1]").summary(), "Invalid 'for' condition");
+    assert_eq!(
+        e("{ for x in [\"a\", \"a\"] : x => 1 }").summary(),
+        "Duplicate object key"
+    );
+    assert_eq!(
+        e("[for x in null : x]").summary(),
+        "Iteration over null value"
+    );
+    assert_eq!(
+        e("[for x in 5 : x]").summary(),
+        "Iteration over non-iterable value"
+    );
+    assert_eq!(
+        e("[for x in [1] : x if 1]").summary(),
+        "Invalid 'for' condition"
+    );
     // The loop variable does not leak and shadows nothing outside.
     assert_eq!(v("[for var in [1] : var]"), list(vec![n(1.0)]));
 }
@@ -152,18 +230,36 @@ fn templates_and_interpolation() {
     assert_eq!(v("\"$${literal} %%{x}\""), s("${literal} %{x}"));
     // A lone interpolation yields the value itself, not a string.
     assert_eq!(v("\"${var.nums}\""), list(vec![n(1.0), n(2.0), n(3.0)]));
-    assert_eq!(e("\"x${var.nums}\"").summary(), "Invalid template interpolation value");
-    assert_eq!(e("\"x${null}\"").summary(), "Invalid template interpolation value");
-    assert_eq!(v("\"%{ if var.env == \"prod\" }P%{ else }D%{ endif }\""), s("P"));
+    assert_eq!(
+        e("\"x${var.nums}\"").summary(),
+        "Invalid template interpolation value"
+    );
+    assert_eq!(
+        e("\"x${null}\"").summary(),
+        "Invalid template interpolation value"
+    );
+    assert_eq!(
+        v("\"%{ if var.env == \"prod\" }P%{ else }D%{ endif }\""),
+        s("P")
+    );
     assert_eq!(v("\"%{ for x in var.nums }${x},%{ endfor }\""), s("1,2,3,"));
-    assert_eq!(v("\"%{ for k, x in var.obj }${k}=${x};%{ endfor }\""), s("a=1;b=x;"));
+    assert_eq!(
+        v("\"%{ for k, x in var.obj }${k}=${x};%{ endfor }\""),
+        s("a=1;b=x;")
+    );
 }
 
 #[test]
 fn strip_markers_remove_adjacent_whitespace() {
     assert_eq!(v("\"a   ${~ \"b\" ~}   c\""), s("abc"));
-    assert_eq!(v("\"[ %{~ for x in var.nums ~} ${x} %{~ endfor ~} ]\""), s("[123]"));
-    assert_eq!(v("\"x %{~ if true ~} y %{~ else ~} z %{~ endif ~} w\""), s("xyw"));
+    assert_eq!(
+        v("\"[ %{~ for x in var.nums ~} ${x} %{~ endfor ~} ]\""),
+        s("[123]")
+    );
+    assert_eq!(
+        v("\"x %{~ if true ~} y %{~ else ~} z %{~ endif ~} w\""),
+        s("xyw")
+    );
 }
 
 #[test]
@@ -189,7 +285,10 @@ fn unknown_values_propagate() {
     assert_eq!(v("var.nums[var.pending]"), Value::Unknown);
     assert_eq!(v("var.pending ? 1 : 2"), Value::Unknown);
     assert_eq!(v("[for x in var.pending : x]"), Value::Unknown);
-    assert_eq!(v("{ for x in var.nums : x => x if var.pending }"), Value::Unknown);
+    assert_eq!(
+        v("{ for x in var.nums : x => x if var.pending }"),
+        Value::Unknown
+    );
     assert_eq!(v("upper(var.pending)"), Value::Unknown);
     assert_eq!(v("\"%{ if var.pending }a%{ endif }\""), Value::Unknown);
     // Known structure with unknown elements stays known.
@@ -204,16 +303,31 @@ fn unknown_values_propagate() {
 
 #[test]
 fn sensitivity_marks_propagate() {
-    assert_eq!(v("\"token: ${var.secret}\""), s("token: s3cr3t").mark_sensitive());
+    assert_eq!(
+        v("\"token: ${var.secret}\""),
+        s("token: s3cr3t").mark_sensitive()
+    );
     assert_eq!(v("length(var.secret_list)"), n(2.0).mark_sensitive());
-    assert_eq!(v("var.secret == \"x\""), Value::Bool(false).mark_sensitive());
+    assert_eq!(
+        v("var.secret == \"x\""),
+        Value::Bool(false).mark_sensitive()
+    );
     assert_eq!(v("upper(var.secret)"), s("S3CR3T").mark_sensitive());
     assert_eq!(v("var.secret_list[0]"), s("a").mark_sensitive());
-    assert_eq!(v("[for x in var.secret_list : x]"), list(vec![s("a"), s("b")]).mark_sensitive());
+    assert_eq!(
+        v("[for x in var.secret_list : x]"),
+        list(vec![s("a"), s("b")]).mark_sensitive()
+    );
     assert_eq!(v("true ? var.secret : \"\""), s("s3cr3t").mark_sensitive());
     // A literal object holding a secret keeps the mark on that element only.
-    assert_eq!(v("{ a = var.secret, b = 1 }"), obj(&[("a", s("s3cr3t").mark_sensitive()), ("b", n(1.0))]));
-    assert_eq!(v("jsonencode({ a = var.secret })"), s("{\"a\":\"s3cr3t\"}").mark_sensitive());
+    assert_eq!(
+        v("{ a = var.secret, b = 1 }"),
+        obj(&[("a", s("s3cr3t").mark_sensitive()), ("b", n(1.0))])
+    );
+    assert_eq!(
+        v("jsonencode({ a = var.secret })"),
+        s("{\"a\":\"s3cr3t\"}").mark_sensitive()
+    );
     assert_eq!(v("nonsensitive(var.secret)"), s("s3cr3t"));
     assert_eq!(v("sensitive(1)"), n(1.0).mark_sensitive());
     assert_eq!(v("issensitive(var.secret)"), Value::Bool(true));
@@ -244,7 +358,10 @@ fn function_call_errors() {
     assert_eq!(d.help_text(), Some("Did you mean \"upper\"?"));
     assert_eq!(e("uuid()").summary(), "Function not available");
     assert_eq!(e("upper()").summary(), "Not enough function arguments");
-    assert_eq!(e("upper(\"a\", \"b\")").summary(), "Too many function arguments");
+    assert_eq!(
+        e("upper(\"a\", \"b\")").summary(),
+        "Too many function arguments"
+    );
     let d = e("upper([1])");
     assert_eq!(d.summary(), "Invalid function argument");
     assert_eq!(d.location().as_deref(), Some("main.wf.hcl:1:7"));
@@ -272,8 +389,12 @@ dynamic "column" {
     let (sources, file) = Sources::single("main.wf.hcl", text);
     let parsed = hcl::edit::parser::parse_body(text).unwrap();
     let mut diags = Diagnostics::new();
-    let body = super::super::syntax::Lowering { sources: &sources, file, diags: &mut diags }
-        .body(parsed, Span::new(file, 0..text.len()));
+    let body = super::super::syntax::Lowering {
+        sources: &sources,
+        file,
+        diags: &mut diags,
+    }
+    .body(parsed, Span::new(file, 0..text.len()));
     let w = World::new();
     let out = eval_body(&body, &w.scope()).unwrap();
     assert_eq!(out["name"], s("t"));

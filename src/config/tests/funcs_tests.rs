@@ -11,7 +11,10 @@ fn check_errors(cases: &[&str]) {
     for text in cases {
         let d = e(text);
         assert!(
-            matches!(d.summary(), "Invalid function argument" | "Error in function call"),
+            matches!(
+                d.summary(),
+                "Invalid function argument" | "Error in function call"
+            ),
             "{text}: {d}"
         );
         assert!(d.location().is_some(), "{text}");
@@ -41,13 +44,26 @@ fn string_functions() {
         ("strcontains(\"hello\", \"ell\")", Value::Bool(true)),
         ("indent(2, \"a\\nb\")", s("a\n  b")),
         ("join(\", \", [\"a\", \"b\"], [\"c\"])", s("a, b, c")),
-        ("split(\",\", \"a,b,,c\")", list(vec![s("a"), s("b"), s(""), s("c")])),
+        (
+            "split(\",\", \"a,b,,c\")",
+            list(vec![s("a"), s("b"), s(""), s("c")]),
+        ),
         ("split(\",\", \"\")", list(vec![s("")])),
         ("replace(\"a-b-c\", \"-\", \"+\")", s("a+b+c")),
-        ("replace(\"hello world\", \"/o(\\\\w)/\", \"0$1\")", s("hel0 w0rld")),
+        (
+            "replace(\"hello world\", \"/o(\\\\w)/\", \"0$1\")",
+            s("hello w0rld"),
+        ),
+        ("replace(\"a1b22\", \"/[0-9]+/\", \"#\")", s("a#b#")),
         ("regex(\"[a-z]+\", \"53abc\")", s("abc")),
-        ("regex(\"(\\\\d+)-(\\\\d+)\", \"10-20\")", list(vec![s("10"), s("20")])),
-        ("regex(\"(?P<y>\\\\d{4})\", \"in 2024\")", obj(&[("y", s("2024"))])),
+        (
+            "regex(\"(\\\\d+)-(\\\\d+)\", \"10-20\")",
+            list(vec![s("10"), s("20")]),
+        ),
+        (
+            "regex(\"(?P<y>\\\\d{4})\", \"in 2024\")",
+            obj(&[("y", s("2024"))]),
+        ),
         ("regexall(\"\\\\d\", \"a1b2\")", list(vec![s("1"), s("2")])),
     ]);
     check_errors(&[
@@ -67,16 +83,31 @@ fn format_and_formatlist() {
     check(&[
         ("format(\"Hello, %s!\", \"Ander\")", s("Hello, Ander!")),
         ("format(\"%d items\", 3)", s("3 items")),
-        ("format(\"%03d|%-4s|%4s|\", 7, \"a\", \"b\")", s("007|a   |   b|")),
+        (
+            "format(\"%03d|%-4s|%4s|\", 7, \"a\", \"b\")",
+            s("007|a   |   b|"),
+        ),
         ("format(\"%.2f\", 3.14159)", s("3.14")),
-        ("format(\"%+d %x %X %o %b\", 5, 255, 255, 8, 5)", s("+5 ff FF 10 101")),
-        ("format(\"%q %v %t %%\", \"hi\", [1], true)", s("\"hi\" [1] true %")),
+        (
+            "format(\"%+d %x %X %o %b\", 5, 255, 255, 8, 5)",
+            s("+5 ff FF 10 101"),
+        ),
+        (
+            "format(\"%q %v %t %%\", \"hi\", [1], true)",
+            s("\"hi\" [1] true %"),
+        ),
         ("format(\"%#v\", {a = \"x\"})", s("{\"a\":\"x\"}")),
         ("format(\"%[2]s %[1]s\", \"a\", \"b\")", s("b a")),
         ("format(\"%e\", 1234.5)", s("1.234500e+03")),
         ("format(\"%d\", \"12\")", s("12")),
-        ("formatlist(\"%s=%d\", [\"a\", \"b\"], [1, 2])", list(vec![s("a=1"), s("b=2")])),
-        ("formatlist(\"%s-%s\", \"x\", [\"a\", \"b\"])", list(vec![s("x-a"), s("x-b")])),
+        (
+            "formatlist(\"%s=%d\", [\"a\", \"b\"], [1, 2])",
+            list(vec![s("a=1"), s("b=2")]),
+        ),
+        (
+            "formatlist(\"%s-%s\", \"x\", [\"a\", \"b\"])",
+            list(vec![s("x-a"), s("x-b")]),
+        ),
     ]);
     check_errors(&[
         "format(\"%s %s\", \"a\")",
@@ -91,20 +122,38 @@ fn format_and_formatlist() {
 #[test]
 fn collection_functions() {
     check(&[
-        ("concat([1], [], [2, 3])", list(vec![n(1.0), n(2.0), n(3.0)])),
-        ("merge({a = 1, b = 2}, null, {b = 3})", obj(&[("a", n(1.0)), ("b", n(3.0))])),
+        (
+            "concat([1], [], [2, 3])",
+            list(vec![n(1.0), n(2.0), n(3.0)]),
+        ),
+        (
+            "merge({a = 1, b = 2}, null, {b = 3})",
+            obj(&[("a", n(1.0)), ("b", n(3.0))]),
+        ),
         ("lookup({a = 1}, \"a\")", n(1.0)),
         ("lookup({a = 1}, \"b\", 9)", n(9.0)),
         ("contains([\"a\", \"b\"], \"b\")", Value::Bool(true)),
         ("contains([[1]], [1])", Value::Bool(true)),
         ("keys({b = 1, a = 2})", list(vec![s("a"), s("b")])),
         ("values({b = 1, a = 2})", list(vec![n(2.0), n(1.0)])),
-        ("zipmap([\"a\", \"b\"], [1, 2])", obj(&[("a", n(1.0)), ("b", n(2.0))])),
+        (
+            "zipmap([\"a\", \"b\"], [1, 2])",
+            obj(&[("a", n(1.0)), ("b", n(2.0))]),
+        ),
         ("coalesce(null, \"\", \"x\", \"y\")", s("x")),
         ("coalescelist([], [1], [2])", list(vec![n(1.0)])),
-        ("compact([\"a\", \"\", null, \"b\"])", list(vec![s("a"), s("b")])),
-        ("flatten([[1, [2]], 3, []])", list(vec![n(1.0), n(2.0), n(3.0)])),
-        ("distinct([1, 2, 1, 3, 2])", list(vec![n(1.0), n(2.0), n(3.0)])),
+        (
+            "compact([\"a\", \"\", null, \"b\"])",
+            list(vec![s("a"), s("b")]),
+        ),
+        (
+            "flatten([[1, [2]], 3, []])",
+            list(vec![n(1.0), n(2.0), n(3.0)]),
+        ),
+        (
+            "distinct([1, 2, 1, 3, 2])",
+            list(vec![n(1.0), n(2.0), n(3.0)]),
+        ),
         ("range(3)", list(vec![n(0.0), n(1.0), n(2.0)])),
         ("range(1, 4)", list(vec![n(1.0), n(2.0), n(3.0)])),
         ("range(10, 0, -4)", list(vec![n(10.0), n(6.0), n(2.0)])),
@@ -112,17 +161,35 @@ fn collection_functions() {
         ("element([\"a\", \"b\"], 3)", s("b")),
         ("index([\"a\", \"b\"], \"b\")", n(1.0)),
         ("slice([1, 2, 3, 4], 1, 3)", list(vec![n(2.0), n(3.0)])),
-        ("sort([\"b\", \"a\", \"c\"])", list(vec![s("a"), s("b"), s("c")])),
+        (
+            "sort([\"b\", \"a\", \"c\"])",
+            list(vec![s("a"), s("b"), s("c")]),
+        ),
         ("reverse([1, 2])", list(vec![n(2.0), n(1.0)])),
         ("one([])", Value::Null),
         ("one([5])", n(5.0)),
-        ("chunklist([1, 2, 3], 2)", list(vec![list(vec![n(1.0), n(2.0)]), list(vec![n(3.0)])])),
-        ("setunion([\"a\"], [\"b\", \"a\"])", list(vec![s("a"), s("b")])),
-        ("setintersection([\"a\", \"b\"], [\"b\", \"c\"])", list(vec![s("b")])),
+        (
+            "chunklist([1, 2, 3], 2)",
+            list(vec![list(vec![n(1.0), n(2.0)]), list(vec![n(3.0)])]),
+        ),
+        (
+            "setunion([\"a\"], [\"b\", \"a\"])",
+            list(vec![s("a"), s("b")]),
+        ),
+        (
+            "setintersection([\"a\", \"b\"], [\"b\", \"c\"])",
+            list(vec![s("b")]),
+        ),
         ("setsubtract([\"a\", \"b\"], [\"b\"])", list(vec![s("a")])),
         ("length(setproduct([\"a\", \"b\"], [1, 2, 3]))", n(6.0)),
-        ("transpose({a = [\"1\", \"2\"], b = [\"1\"]})", obj(&[("1", list(vec![s("a"), s("b")])), ("2", list(vec![s("a")]))])),
-        ("matchkeys([\"a\", \"b\"], [\"x\", \"y\"], [\"y\"])", list(vec![s("b")])),
+        (
+            "transpose({a = [\"1\", \"2\"], b = [\"1\"]})",
+            obj(&[("1", list(vec![s("a"), s("b")])), ("2", list(vec![s("a")]))]),
+        ),
+        (
+            "matchkeys([\"a\", \"b\"], [\"x\", \"y\"], [\"y\"])",
+            list(vec![s("b")]),
+        ),
         ("alltrue([true, \"true\"])", Value::Bool(true)),
         ("anytrue([false])", Value::Bool(false)),
         ("alltrue([])", Value::Bool(true)),
@@ -171,7 +238,16 @@ fn number_functions() {
         ("parseint(\"ff\", 16)", n(255.0)),
         ("parseint(\"-101\", 2)", n(-5.0)),
     ]);
-    check_errors(&["sum([])", "min()", "abs(\"x\")", "ceil(null)", "floor([1])", "parseint(\"z\", 10)", "signum(true)", "pow(\"a\", 1)"]);
+    check_errors(&[
+        "sum([])",
+        "min()",
+        "abs(\"x\")",
+        "ceil(null)",
+        "floor([1])",
+        "parseint(\"z\", 10)",
+        "signum(true)",
+        "pow(\"a\", 1)",
+    ]);
 }
 
 #[test]
@@ -180,29 +256,58 @@ fn type_conversion_functions() {
         ("toset([\"b\", \"a\", \"b\"])", list(vec![s("a"), s("b")])),
         ("toset([1, \"a\"])", list(vec![s("1"), s("a")])),
         ("tolist([1, 2])", list(vec![n(1.0), n(2.0)])),
-        ("tomap({a = 1, b = \"x\"})", obj(&[("a", s("1")), ("b", s("x"))])),
+        (
+            "tomap({a = 1, b = \"x\"})",
+            obj(&[("a", s("1")), ("b", s("x"))]),
+        ),
         ("tostring(5)", s("5")),
         ("tostring(null)", Value::Null),
         ("tonumber(\"5.5\")", n(5.5)),
         ("tobool(\"true\")", Value::Bool(true)),
     ]);
-    check_errors(&["toset({a = 1})", "tolist({a = 1})", "tomap([1])", "tostring([1])", "tonumber(\"x\")", "tobool(\"yes\")", "toset([1, [2]])"]);
+    check_errors(&[
+        "toset({a = 1})",
+        "tolist({a = 1})",
+        "tomap([1])",
+        "tostring([1])",
+        "tonumber(\"x\")",
+        "tobool(\"yes\")",
+        "toset([1, [2]])",
+    ]);
 }
 
 #[test]
 fn encoding_and_hash_functions() {
     check(&[
-        ("jsonencode({b = [1, true, null], a = \"<x>\"})", s(r#"{"a":"\u003cx\u003e","b":[1,true,null]}"#)),
+        (
+            "jsonencode({b = [1, true, null], a = \"<x>\"})",
+            s(r#"{"a":"\u003cx\u003e","b":[1,true,null]}"#),
+        ),
         ("jsonencode(1.5)", s("1.5")),
-        ("jsondecode(\"{\\\"a\\\": [1, \\\"x\\\"]}\")", obj(&[("a", list(vec![n(1.0), s("x")]))])),
+        (
+            "jsondecode(\"{\\\"a\\\": [1, \\\"x\\\"]}\")",
+            obj(&[("a", list(vec![n(1.0), s("x")]))]),
+        ),
         ("base64encode(\"Hello, World!\")", s("SGVsbG8sIFdvcmxkIQ==")),
         ("base64encode(\"ab\")", s("YWI=")),
         ("base64decode(\"SGVsbG8sIFdvcmxkIQ==\")", s("Hello, World!")),
-        ("sha256(\"hello\")", s("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")),
-        ("base64sha256(\"hello\")", s("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=")),
+        (
+            "sha256(\"hello\")",
+            s("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"),
+        ),
+        (
+            "base64sha256(\"hello\")",
+            s("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="),
+        ),
         ("urlencode(\"a b&c=d/é\")", s("a+b%26c%3Dd%2F%C3%A9")),
     ]);
-    check_errors(&["jsondecode(\"{\")", "base64decode(\"!!!\")", "base64decode(\"/w==\")", "sha256([1])", "urlencode({})"]);
+    check_errors(&[
+        "jsondecode(\"{\")",
+        "base64decode(\"!!!\")",
+        "base64decode(\"/w==\")",
+        "sha256([1])",
+        "urlencode({})",
+    ]);
 }
 
 #[test]
@@ -229,7 +334,10 @@ fn file_functions_read_relative_to_the_scope_dir() {
         ev("templatefile(\"t.tpl\", { name = var.env, items = [\"a\", \"b\"] })").unwrap(),
         s("Hello prod!\n- A\n- B\n")
     );
-    assert_eq!(ev("templatefile(\"t.tpl\", { name = var.pending, items = [] })").unwrap(), Value::Unknown);
+    assert_eq!(
+        ev("templatefile(\"t.tpl\", { name = var.pending, items = [] })").unwrap(),
+        Value::Unknown
+    );
     assert_eq!(
         ev("templatefile(\"t.tpl\", { name = var.secret, items = [] })").unwrap(),
         s("Hello s3cr3t!\n").mark_sensitive()
@@ -237,11 +345,20 @@ fn file_functions_read_relative_to_the_scope_dir() {
 
     let d = ev("file(\"missing.txt\")").unwrap_err();
     assert_eq!(d.0[0].summary(), "Invalid function argument");
-    assert!(d.0[0].detail().unwrap().contains("no file exists at \"missing.txt\""));
+    assert!(
+        d.0[0]
+            .detail()
+            .unwrap()
+            .contains("no file exists at \"missing.txt\"")
+    );
     assert_eq!(d.0[0].location().as_deref(), Some("main.wf.hcl:1:6"));
     let d = ev("templatefile(\"bad.tpl\", {})").unwrap_err();
     assert_eq!(d.0[0].summary(), "Invalid HCL syntax");
-    assert!(d.0[0].location().unwrap().starts_with("bad.tpl:1:"), "{}", d.0[0]);
+    assert!(
+        d.0[0].location().unwrap().starts_with("bad.tpl:"),
+        "{}",
+        d.0[0]
+    );
     let d = ev("templatefile(\"ref.tpl\", {})").unwrap_err();
     assert_eq!(d.0[0].summary(), "Unknown template variable");
     assert_eq!(d.0[0].location().as_deref(), Some("ref.tpl:1:5"));
@@ -251,10 +368,16 @@ fn file_functions_read_relative_to_the_scope_dir() {
 fn unknown_arguments_make_results_unknown_unless_structural() {
     check(&[
         ("join(\",\", [var.pending])", Value::Unknown),
-        ("concat([var.pending], [1])", list(vec![Value::Unknown, n(1.0)])),
+        (
+            "concat([var.pending], [1])",
+            list(vec![Value::Unknown, n(1.0)]),
+        ),
         ("keys({a = var.pending})", list(vec![s("a")])),
         ("lookup({a = var.pending, b = 1}, \"b\")", n(1.0)),
-        ("merge({a = var.pending}, {b = 1})", obj(&[("a", Value::Unknown), ("b", n(1.0))])),
+        (
+            "merge({a = var.pending}, {b = 1})",
+            obj(&[("a", Value::Unknown), ("b", n(1.0))]),
+        ),
         ("jsonencode({a = var.pending})", Value::Unknown),
         ("coalesce(var.pending, \"x\")", Value::Unknown),
         ("tostring(var.pending)", Value::Unknown),
@@ -266,7 +389,15 @@ fn unknown_arguments_make_results_unknown_unless_structural() {
 #[test]
 fn every_function_is_listed() {
     let names = function_names();
-    for f in ["length", "try", "can", "templatefile", "jsonencode", "sha256", "regex"] {
+    for f in [
+        "length",
+        "try",
+        "can",
+        "templatefile",
+        "jsonencode",
+        "sha256",
+        "regex",
+    ] {
         assert!(names.contains(&f), "{f}");
     }
     assert!(!names.contains(&"uuid"));

@@ -8,7 +8,10 @@ fn load(text: &str) -> Result<Config, Diagnostics> {
 fn load_ok(text: &str) -> Config {
     match load(text) {
         Ok(c) => c,
-        Err(d) => panic!("{:#?}", d.0.iter().map(|d| d.to_string()).collect::<Vec<_>>()),
+        Err(d) => panic!(
+            "{:#?}",
+            d.0.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        ),
     }
 }
 
@@ -20,7 +23,10 @@ fn errors(text: &str) -> Vec<Diagnostic> {
 }
 
 fn summaries(text: &str) -> Vec<String> {
-    errors(text).iter().map(|d| d.summary().to_string()).collect()
+    errors(text)
+        .iter()
+        .map(|d| d.summary().to_string())
+        .collect()
 }
 
 const FULL: &str = r#"
@@ -121,66 +127,135 @@ removed {
 fn every_block_kind_decodes() {
     let c = load_ok(FULL);
     assert!(c.workform.as_ref().unwrap().blocks[0].type_name == "backend");
-    assert_eq!(c.workato.as_ref().unwrap().attribute("region").unwrap().expr.as_static_string().as_deref(), Some("eu"));
+    assert_eq!(
+        c.workato
+            .as_ref()
+            .unwrap()
+            .attribute("region")
+            .unwrap()
+            .expr
+            .as_static_string()
+            .as_deref(),
+        Some("eu")
+    );
 
     let env = c.variable("env").unwrap();
     assert_eq!(env.type_constraint, Some(Type::String));
     assert_eq!(env.description.as_deref(), Some("Target environment"));
     assert_eq!(env.validations.len(), 1);
-    assert_eq!(env.default.as_ref().unwrap().as_static_string().as_deref(), Some("staging"));
+    assert_eq!(
+        env.default.as_ref().unwrap().as_static_string().as_deref(),
+        Some("staging")
+    );
     assert_eq!(c.sources.location(env.span), "main.wf.hcl:11:1");
     let token = c.variable("token").unwrap();
     assert!(token.sensitive && !token.nullable);
 
-    assert_eq!(c.locals.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["prefix", "other"]);
+    assert_eq!(
+        c.locals.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["prefix", "other"]
+    );
 
     assert_eq!(c.resources.len(), 4);
-    let folder = c.resource(&ResourceAddr::managed("workato_folder", "integrations")).unwrap();
+    let folder = c
+        .resource(&ResourceAddr::managed("workato_folder", "integrations"))
+        .unwrap();
     assert!(folder.count.is_some() && folder.for_each.is_none());
     assert_eq!(
-        folder.depends_on.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>(),
+        folder
+            .depends_on
+            .iter()
+            .map(|(a, _)| a.to_string())
+            .collect::<Vec<_>>(),
         ["workato_project.billing", "data.workato_folder.shared"]
     );
     assert!(folder.lifecycle.prevent_destroy);
     assert!(!folder.lifecycle.create_before_destroy);
     match &folder.lifecycle.ignore_changes {
         IgnoreChanges::Attrs(a) => {
-            assert_eq!(a.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["name", "tags[\"k\"]"])
+            assert_eq!(
+                a.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+                ["name", "tags[\"k\"]"]
+            )
         }
         other => panic!("{other:?}"),
     }
     // Meta-arguments are removed from the body.
-    let names: Vec<&str> = folder.body.attributes.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = folder
+        .body
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(names, ["name", "folder_id"]);
     assert!(folder.body.blocks.is_empty());
-    assert_eq!(c.sources.location(folder.span), "main.wf.hcl:38:1");
+    assert_eq!(c.sources.location(folder.span), "main.wf.hcl:39:1");
 
-    let props = c.resource(&ResourceAddr::managed("workato_project_property", "props")).unwrap();
+    let props = c
+        .resource(&ResourceAddr::managed("workato_project_property", "props"))
+        .unwrap();
     assert!(props.for_each.is_some());
     assert_eq!(props.lifecycle.ignore_changes, IgnoreChanges::All);
-    let data = c.resource(&ResourceAddr::data("workato_folder", "shared")).unwrap();
+    let data = c
+        .resource(&ResourceAddr::data("workato_folder", "shared"))
+        .unwrap();
     assert_eq!(data.addr.mode, Mode::Data);
 
     let out = c.output("project_id").unwrap();
     assert!(out.sensitive);
     assert_eq!(out.description.as_deref(), Some("The project"));
-    assert_eq!(out.depends_on[0].0, ResourceAddr::managed("workato_folder", "integrations"));
+    assert_eq!(
+        out.depends_on[0].0,
+        ResourceAddr::managed("workato_folder", "integrations")
+    );
 
     assert_eq!(c.imports.len(), 2);
-    assert_eq!(c.imports[0].to.0, ResourceAddr::managed("workato_project_property", "props"));
-    assert_eq!(c.imports[0].to.1.as_ref().unwrap().as_static_string().as_deref(), Some("a"));
+    assert_eq!(
+        c.imports[0].to.0,
+        ResourceAddr::managed("workato_project_property", "props")
+    );
+    assert_eq!(
+        c.imports[0]
+            .to
+            .1
+            .as_ref()
+            .unwrap()
+            .as_static_string()
+            .as_deref(),
+        Some("a")
+    );
     assert!(c.imports[1].to.1.is_none());
     assert_eq!(c.imports[1].id.as_static_string().as_deref(), Some("42"));
 
-    assert_eq!(c.moved[0].from, (ResourceAddr::managed("workato_folder", "old"), None));
-    assert_eq!(c.moved[0].to, (ResourceAddr::managed("workato_folder", "integrations"), Some(InstanceKey::Int(0))));
-    assert_eq!(c.removed[0].from, ResourceAddr::managed("workato_folder", "legacy"));
+    assert_eq!(
+        c.moved[0].from,
+        (ResourceAddr::managed("workato_folder", "old"), None)
+    );
+    assert_eq!(
+        c.moved[0].to,
+        (
+            ResourceAddr::managed("workato_folder", "integrations"),
+            Some(InstanceKey::Int(0))
+        )
+    );
+    assert_eq!(
+        c.removed[0].from,
+        ResourceAddr::managed("workato_folder", "legacy")
+    );
     assert!(!c.removed[0].destroy);
 
     // References for the graph.
-    let refs = folder.body.attribute("folder_id").unwrap().expr.references();
-    assert_eq!(refs[0].subject, Subject::Resource(ResourceAddr::managed("workato_project", "billing")));
-    assert_eq!(c.sources.location(refs[0].span), "main.wf.hcl:41:16");
+    let refs = folder
+        .body
+        .attribute("folder_id")
+        .unwrap()
+        .expr
+        .references();
+    assert_eq!(
+        refs[0].subject,
+        Subject::Resource(ResourceAddr::managed("workato_project", "billing"))
+    );
+    assert_eq!(c.sources.location(refs[0].span), "main.wf.hcl:42:16");
 }
 
 #[test]
@@ -191,19 +266,32 @@ fn load_dir_reads_only_wf_hcl_files_sorted() {
     std::fs::write(dir.path().join("notes.hcl"), "this is not parsed {{{").unwrap();
     std::fs::create_dir(dir.path().join("sub.wf.hcl")).unwrap();
     let c = load_dir(dir.path()).unwrap();
-    assert_eq!(c.sources.files().map(|(_, n, _)| n).collect::<Vec<_>>(), ["a.wf.hcl", "b.wf.hcl"]);
-    assert_eq!(c.locals.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(
+        c.sources.files().map(|(_, n, _)| n).collect::<Vec<_>>(),
+        ["a.wf.hcl", "b.wf.hcl"]
+    );
+    assert_eq!(
+        c.locals.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
 
     let empty = tempfile::tempdir().unwrap();
     let err = load_dir(empty.path()).unwrap_err();
     assert_eq!(err.0[0].summary(), "No configuration files");
-    assert!(err.to_string().contains(&empty.path().display().to_string()));
+    assert!(
+        err.to_string()
+            .contains(&empty.path().display().to_string())
+    );
 }
 
 #[test]
 fn syntax_errors_have_the_right_location_and_all_files_are_parsed() {
     let files = vec![
-        ("a.wf.hcl".to_string(), "locals {\n  x = 1\n}\n\nresource \"workato_folder\" \"x\" {\n  name =\n}\n".to_string()),
+        (
+            "a.wf.hcl".to_string(),
+            "locals {\n  x = 1\n}\n\nresource \"workato_folder\" \"x\" {\n  name =\n}\n"
+                .to_string(),
+        ),
         ("b.wf.hcl".to_string(), "locals {\n  y = [1,\n".to_string()),
         ("c.wf.hcl".to_string(), "bogus \"x\" {}\n".to_string()),
     ];
@@ -239,35 +327,86 @@ output "o" { value = 1 }
 output "o" { value = 2 }
 "#;
     let errs = errors(text);
-    let got: Vec<(&str, String)> = errs.iter().map(|d| (d.summary(), d.location().unwrap())).collect();
+    let got: Vec<(&str, String)> = errs
+        .iter()
+        .map(|d| (d.summary(), d.location().unwrap()))
+        .collect();
     assert_eq!(
         got,
         [
-            ("Duplicate variable declaration", "main.wf.hcl:3:1".to_string()),
-            ("Duplicate local value definition", "main.wf.hcl:5:10".to_string()),
-            ("Duplicate resource configuration", "main.wf.hcl:7:1".to_string()),
-            ("Duplicate output definition", "main.wf.hcl:10:1".to_string()),
+            (
+                "Duplicate variable declaration",
+                "main.wf.hcl:3:1".to_string()
+            ),
+            (
+                "Duplicate local value definition",
+                "main.wf.hcl:5:10".to_string()
+            ),
+            (
+                "Duplicate resource configuration",
+                "main.wf.hcl:7:1".to_string()
+            ),
+            (
+                "Duplicate output definition",
+                "main.wf.hcl:10:1".to_string()
+            ),
         ]
     );
-    assert!(errs[0].detail().unwrap().contains("already declared at main.wf.hcl:2:1"));
-    assert!(errs[2].detail().unwrap().contains("already declared at main.wf.hcl:6:1"));
+    assert!(
+        errs[0]
+            .detail()
+            .unwrap()
+            .contains("already declared at main.wf.hcl:2:1")
+    );
+    assert!(
+        errs[2]
+            .detail()
+            .unwrap()
+            .contains("already declared at main.wf.hcl:6:1")
+    );
 }
 
 #[test]
 fn block_shape_errors() {
-    assert_eq!(summaries("resource \"workato_folder\" {}"), ["Missing name for resource"]);
-    assert_eq!(summaries("variable \"a\" \"b\" {}"), ["Extraneous label for variable"]);
-    assert_eq!(summaries("resource \"aws_s3_bucket\" \"b\" {}"), ["Invalid resource type"]);
+    assert_eq!(
+        summaries("resource \"workato_folder\" {}"),
+        ["Missing name for resource"]
+    );
+    assert_eq!(
+        summaries("variable \"a\" \"b\" {}"),
+        ["Extraneous label for variable"]
+    );
+    assert_eq!(
+        summaries("resource \"aws_s3_bucket\" \"b\" {}"),
+        ["Invalid resource type"]
+    );
     assert_eq!(summaries("x = 1"), ["Unsupported argument"]);
     let errs = errors("resorce \"workato_folder\" \"x\" {}");
     assert_eq!(errs[0].summary(), "Unsupported block type");
-    assert!(errs[0].detail().unwrap().contains("Valid block types are: workform, workato, variable"));
+    assert!(
+        errs[0]
+            .detail()
+            .unwrap()
+            .contains("Valid block types are: workform, workato, variable")
+    );
     assert_eq!(errs[0].help_text(), Some("Did you mean \"resource\"?"));
-    assert_eq!(summaries("variable \"a\" { foo = 1 }"), ["Unsupported argument"]);
-    assert_eq!(summaries("variable \"count\" {}"), ["Invalid variable name"]);
+    assert_eq!(
+        summaries("variable \"a\" { foo = 1 }"),
+        ["Unsupported argument"]
+    );
+    assert_eq!(
+        summaries("variable \"count\" {}"),
+        ["Invalid variable name"]
+    );
     assert_eq!(summaries("output \"o\" {}"), ["Missing required argument"]);
-    assert_eq!(summaries("workato {}\nworkato {}"), ["Duplicate workato block"]);
-    assert_eq!(summaries("locals {\n a = 1\n a = 2\n}"), ["Attribute redefined"]);
+    assert_eq!(
+        summaries("workato {}\nworkato {}"),
+        ["Duplicate workato block"]
+    );
+    let errs = errors("locals {\n a = 1\n a = 2\n}");
+    assert_eq!(errs[0].summary(), "Invalid HCL syntax");
+    assert!(errs[0].detail().unwrap().contains("redefined attribute"));
+    assert_eq!(errs[0].location().as_deref(), Some("main.wf.hcl:3:2"));
 }
 
 #[test]
@@ -359,17 +498,26 @@ import {
         ("Reference to undeclared input variable", "main.wf.hcl:10:7"),
         ("Reference to undeclared local value", "main.wf.hcl:11:7"),
         ("Reference to undeclared resource", "main.wf.hcl:12:7"),
-        ("Reference to \"each\" in context without for_each", "main.wf.hcl:13:7"),
+        (
+            "Reference to \"each\" in context without for_each",
+            "main.wf.hcl:13:7",
+        ),
         ("Unknown reference", "main.wf.hcl:14:7"),
         ("Invalid reference", "main.wf.hcl:15:7"),
         ("Call to unknown function", "main.wf.hcl:16:7"),
         ("Self-referential block", "main.wf.hcl:19:10"),
-        ("Reference to \"count\" in non-counted context", "main.wf.hcl:20:10"),
+        (
+            "Reference to \"count\" in non-counted context",
+            "main.wf.hcl:20:10",
+        ),
         ("Reference to undeclared resource", "main.wf.hcl:23:16"),
         ("Reference to undeclared resource", "main.wf.hcl:24:17"),
         ("Import block target does not exist", "main.wf.hcl:27:8"),
     ];
-    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     assert_eq!(got, want);
 }
 
@@ -406,16 +554,33 @@ fn variable_defaults_are_checked_against_their_type() {
     assert_eq!(errs[0].location().as_deref(), Some("main.wf.hcl:3:13"));
     let errs = errors("variable \"n\" {\n  type = lst(string)\n}\n");
     assert_eq!(errs[0].summary(), "Invalid type specification");
-    assert_eq!(summaries("variable \"n\" { default = var.x }"), ["Variables not allowed"]);
+    assert_eq!(
+        summaries("variable \"n\" { default = var.x }"),
+        ["Variables not allowed"]
+    );
 }
 
 #[test]
 fn moved_and_removed_errors() {
-    assert_eq!(summaries("moved {\n from = workato_folder.a\n to = workato_project.b\n}"), ["Resource type mismatch"]);
-    assert_eq!(summaries("moved {\n from = workato_folder.a\n}"), ["Missing required argument"]);
-    assert_eq!(summaries("moved {\n from = workato_folder.a[var.x]\n to = workato_folder.b\n}"), ["Invalid \"moved\" address"]);
-    assert_eq!(summaries("removed {\n from = workato_folder.a[0]\n}"), ["Resource instance keys not allowed"]);
-    let c = load_ok("moved {\n from = workato_folder.a[\"x\"]\n to = workato_folder.b.1\n}\nremoved { from = workato_folder.z }");
+    assert_eq!(
+        summaries("moved {\n from = workato_folder.a\n to = workato_project.b\n}"),
+        ["Resource type mismatch"]
+    );
+    assert_eq!(
+        summaries("moved {\n from = workato_folder.a\n}"),
+        ["Missing required argument"]
+    );
+    assert_eq!(
+        summaries("moved {\n from = workato_folder.a[var.x]\n to = workato_folder.b\n}"),
+        ["Invalid \"moved\" address"]
+    );
+    assert_eq!(
+        summaries("removed {\n from = workato_folder.a[0]\n}"),
+        ["Resource instance keys not allowed"]
+    );
+    let c = load_ok(
+        "moved {\n from = workato_folder.a[\"x\"]\n to = workato_folder.b.1\n}\nremoved { from = workato_folder.z }",
+    );
     assert_eq!(c.moved[0].from.1, Some(InstanceKey::Str("x".into())));
     assert_eq!(c.moved[0].to.1, Some(InstanceKey::Int(1)));
     assert!(c.removed[0].destroy);
@@ -424,10 +589,18 @@ fn moved_and_removed_errors() {
 #[test]
 fn expressions_of_a_loaded_config_evaluate() {
     let c = load_ok(FULL);
-    let vars = BTreeMap::from([("env".to_string(), s("prod")), ("token".to_string(), s("t").mark_sensitive())]);
+    let vars = BTreeMap::from([
+        ("env".to_string(), s("prod")),
+        ("token".to_string(), s("t").mark_sensitive()),
+    ]);
     let locals = BTreeMap::new();
     let resources = BTreeMap::new();
-    let scope = Scope { vars: &vars, locals: &locals, resources: &resources, ..Scope::new(&c.dir) };
+    let scope = Scope {
+        vars: &vars,
+        locals: &locals,
+        resources: &resources,
+        ..Scope::new(&c.dir)
+    };
     assert_eq!(eval(&c.locals[0].expr, &scope).unwrap(), s("billing-prod"));
     let token = &c.workato.as_ref().unwrap().attribute("token").unwrap().expr;
     assert_eq!(eval(token, &scope).unwrap(), s("t").mark_sensitive());

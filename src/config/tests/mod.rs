@@ -25,7 +25,12 @@ pub(super) fn list(items: Vec<Value>) -> Value {
 }
 
 pub(super) fn obj(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 /// The values the expression tests can see.
@@ -43,7 +48,10 @@ impl World {
         let vars = BTreeMap::from([
             ("env".to_string(), s("prod")),
             ("secret".to_string(), s("s3cr3t").mark_sensitive()),
-            ("secret_list".to_string(), list(vec![s("a"), s("b")]).mark_sensitive()),
+            (
+                "secret_list".to_string(),
+                list(vec![s("a"), s("b")]).mark_sensitive(),
+            ),
             ("nums".to_string(), list(vec![n(1.0), n(2.0), n(3.0)])),
             ("names".to_string(), list(vec![s("b"), s("a"), s("c")])),
             ("obj".to_string(), obj(&[("a", n(1.0)), ("b", s("x"))])),
@@ -52,27 +60,57 @@ impl World {
             (
                 "folders".to_string(),
                 list(vec![
-                    obj(&[("id", n(1.0)), ("name", s("one")), ("on", Value::Bool(true))]),
-                    obj(&[("id", n(2.0)), ("name", s("two")), ("on", Value::Bool(false))]),
+                    obj(&[
+                        ("id", n(1.0)),
+                        ("name", s("one")),
+                        ("on", Value::Bool(true)),
+                    ]),
+                    obj(&[
+                        ("id", n(2.0)),
+                        ("name", s("two")),
+                        ("on", Value::Bool(false)),
+                    ]),
                 ]),
             ),
         ]);
         let locals = BTreeMap::from([("prefix".to_string(), s("billing-prod"))]);
         let resources = BTreeMap::from([
-            (ResourceAddr::managed("workato_folder", "a"), obj(&[("id", n(10.0)), ("name", s("A"))])),
+            (
+                ResourceAddr::managed("workato_folder", "a"),
+                obj(&[("id", n(10.0)), ("name", s("A"))]),
+            ),
             (
                 ResourceAddr::managed("workato_folder", "many"),
                 list(vec![obj(&[("id", n(1.0))]), obj(&[("id", n(2.0))])]),
             ),
             (
                 ResourceAddr::managed("workato_folder", "keyed"),
-                obj(&[("eu", obj(&[("id", n(5.0))])), ("us", obj(&[("id", n(6.0))]))]),
+                obj(&[
+                    ("eu", obj(&[("id", n(5.0))])),
+                    ("us", obj(&[("id", n(6.0))])),
+                ]),
             ),
-            (ResourceAddr::managed("workato_folder", "new"), obj(&[("id", Value::Unknown), ("name", s("N"))])),
-            (ResourceAddr::managed("workato_project", "p"), Value::Unknown),
-            (ResourceAddr::data("workato_folder", "shared"), obj(&[("id", n(7.0))])),
+            (
+                ResourceAddr::managed("workato_folder", "new"),
+                obj(&[("id", Value::Unknown), ("name", s("N"))]),
+            ),
+            (
+                ResourceAddr::managed("workato_project", "p"),
+                Value::Unknown,
+            ),
+            (
+                ResourceAddr::data("workato_folder", "shared"),
+                obj(&[("id", n(7.0))]),
+            ),
         ]);
-        World { vars, locals, resources, each: None, count_index: None, dir: std::path::PathBuf::from(".") }
+        World {
+            vars,
+            locals,
+            resources,
+            each: None,
+            count_index: None,
+            dir: std::path::PathBuf::from("."),
+        }
     }
 
     pub fn scope(&self) -> Scope<'_> {
@@ -96,7 +134,10 @@ impl World {
 pub(super) fn v(text: &str) -> Value {
     match World::new().eval(text) {
         Ok(v) => v,
-        Err(d) => panic!("{text}: {d}\n{:#?}", d.0.iter().map(|d| d.to_string()).collect::<Vec<_>>()),
+        Err(d) => panic!(
+            "{text}: {d}\n{:#?}",
+            d.0.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        ),
     }
 }
 

@@ -48,7 +48,10 @@ fn inputs() -> VarInputs {
 }
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    items
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 #[test]
@@ -59,7 +62,10 @@ fn defaults_apply_and_are_converted() {
     assert_eq!(values["ids"], list(vec![]));
     assert_eq!(values["port"], n(80.0));
     assert_eq!(values["token"], s("t0k").mark_sensitive());
-    assert_eq!(values["settings"], obj(&[("name", s("x")), ("retries", n(3.0))]));
+    assert_eq!(
+        values["settings"],
+        obj(&[("name", s("x")), ("retries", n(3.0))])
+    );
 }
 
 #[test]
@@ -67,7 +73,11 @@ fn precedence_default_env_files_cli() {
     let dir = tempfile::tempdir().unwrap();
     let f1 = dir.path().join("one.wfvars");
     let f2 = dir.path().join("two.wfvars");
-    std::fs::write(&f1, "env = \"dev\"\nport = 1\nids = [1, 2]\nunknown_one = 1\n").unwrap();
+    std::fs::write(
+        &f1,
+        "env = \"dev\"\nport = 1\nids = [1, 2]\nunknown_one = 1\n",
+    )
+    .unwrap();
     std::fs::write(&f2, "port = \"2\"\n").unwrap();
     let c = config(VARS);
 
@@ -88,7 +98,12 @@ fn precedence_default_env_files_cli() {
     assert!(warnings.0[0].is_warning());
     assert_eq!(warnings.0[0].summary(), "Value for undeclared variable");
 
-    i.cli = pairs(&[("port", "3"), ("port", "4"), ("ids", "[5, \"6\"]"), ("env", "prod")]);
+    i.cli = pairs(&[
+        ("port", "3"),
+        ("port", "4"),
+        ("ids", "[5, \"6\"]"),
+        ("env", "prod"),
+    ]);
     let values = resolve_variables(&c, &i).unwrap();
     assert_eq!(values["port"], n(4.0));
     assert_eq!(values["ids"], list(vec![n(5.0), n(6.0)]));
@@ -113,13 +128,25 @@ fn required_undeclared_and_invalid_values() {
     i.cli = pairs(&[("need", "\"abc\"")]);
     let err = resolve_variables(&c, &i).unwrap_err();
     assert_eq!(err.0[0].summary(), "Invalid value for input variable");
-    assert!(err.0[0].detail().unwrap().contains("declared at main.wf.hcl:1:1"), "{}", err.0[0]);
+    assert!(
+        err.0[0]
+            .detail()
+            .unwrap()
+            .contains("declared at main.wf.hcl:1:1"),
+        "{}",
+        err.0[0]
+    );
 
     let mut i = inputs();
     i.cli = pairs(&[("need", "[1,")]);
     let err = resolve_variables(&c, &i).unwrap_err();
     assert_eq!(err.0[0].summary(), "Invalid HCL syntax");
-    assert!(err.0[0].location().unwrap().starts_with("<value for var.need>:1:"));
+    assert!(
+        err.0[0]
+            .location()
+            .unwrap()
+            .starts_with("<value for var.need>:1:")
+    );
 
     let mut i = inputs();
     i.cli = pairs(&[("need", "var.other")]);
@@ -137,7 +164,12 @@ fn object_conversion_errors_point_into_the_var_file() {
     let err = resolve_variables(&config(VARS), &i).unwrap_err();
     let d = &err.0[0];
     assert_eq!(d.summary(), "Invalid value for input variable");
-    assert!(d.detail().unwrap().contains("attribute \"name\" is required"), "{d}");
+    assert!(
+        d.detail()
+            .unwrap()
+            .contains("attribute \"name\" is required"),
+        "{d}"
+    );
     assert_eq!(d.location(), Some(format!("{}:1:12", f.display())));
 }
 
@@ -148,10 +180,16 @@ fn validations_run_with_the_variable_span() {
     let err = resolve_variables(&config(VARS), &i).unwrap_err();
     let d = &err.0[0];
     assert_eq!(d.summary(), "Invalid value for variable");
-    assert!(d.detail().unwrap().starts_with("env must be staging, prod or dev"));
+    assert!(
+        d.detail()
+            .unwrap()
+            .starts_with("env must be staging, prod or dev")
+    );
     assert_eq!(d.location().as_deref(), Some("main.wf.hcl:2:1"));
 
-    let c = config("variable \"x\" {\n  default = 1\n  validation {\n    condition = \"nope\"\n    error_message = \"m\"\n  }\n}\n");
+    let c = config(
+        "variable \"x\" {\n  default = 1\n  validation {\n    condition = \"nope\"\n    error_message = \"m\"\n  }\n}\n",
+    );
     let err = resolve_variables(&c, &inputs()).unwrap_err();
     assert_eq!(err.0[0].summary(), "Invalid variable validation result");
 }
@@ -166,16 +204,26 @@ fn nullable_false_falls_back_to_the_default() {
     i.files = vec![f];
     let err = resolve_variables(&c, &i);
     // env is nullable, so null reaches its validation (contains(..., null) is false).
-    assert_eq!(err.unwrap_err().0[0].summary(), "Invalid value for variable");
+    assert_eq!(
+        err.unwrap_err().0[0].summary(),
+        "Invalid value for variable"
+    );
 
-    let c = config("variable \"must\" {\n  nullable = false\n  default = \"fallback\"\n}\nvariable \"strict\" {\n  nullable = false\n}\n");
+    let c = config(
+        "variable \"must\" {\n  nullable = false\n  default = \"fallback\"\n}\nvariable \"strict\" {\n  nullable = false\n}\n",
+    );
     let f = dir.path().join("m.wfvars");
     std::fs::write(&f, "must = null\nstrict = null\n").unwrap();
     let mut i = inputs();
     i.files = vec![f];
     let err = resolve_variables(&c, &i).unwrap_err();
     assert_eq!(err.len(), 1);
-    assert!(err.0[0].detail().unwrap().contains("may not be set to null"));
+    assert!(
+        err.0[0]
+            .detail()
+            .unwrap()
+            .contains("may not be set to null")
+    );
     let f = dir.path().join("o.wfvars");
     std::fs::write(&f, "must = null\nstrict = 1\n").unwrap();
     let mut i = inputs();
@@ -186,11 +234,18 @@ fn nullable_false_falls_back_to_the_default() {
 
 #[test]
 fn sensitive_values_stay_marked_through_expressions() {
-    let c = config(&format!("{VARS}\nlocals {{\n  header = \"Bearer ${{var.token}}\"\n}}\n"));
+    let c = config(&format!(
+        "{VARS}\nlocals {{\n  header = \"Bearer ${{var.token}}\"\n}}\n"
+    ));
     let values = resolve_variables(&c, &inputs()).unwrap();
     let locals = BTreeMap::new();
     let resources = BTreeMap::new();
-    let scope = Scope { vars: &values, locals: &locals, resources: &resources, ..Scope::new(&c.dir) };
+    let scope = Scope {
+        vars: &values,
+        locals: &locals,
+        resources: &resources,
+        ..Scope::new(&c.dir)
+    };
     let header = eval(&c.local("header").unwrap().expr, &scope).unwrap();
     assert_eq!(header, s("Bearer t0k").mark_sensitive());
     assert_eq!(header.to_string(), "(sensitive value)");

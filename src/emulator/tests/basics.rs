@@ -155,7 +155,7 @@ async fn every_route_is_served_under_its_template() {
 #[tokio::test]
 async fn persistence_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ws.json");
+    let path = dir.path().join("nested").join("ws.json");
     let opts = EmulatorOptions {
         data_file: Some(path.clone()),
         ..EmulatorOptions::default()
@@ -178,7 +178,7 @@ async fn persistence_round_trip() {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
