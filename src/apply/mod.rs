@@ -125,6 +125,28 @@ impl Applier {
     }
 }
 
+/// `--refresh-only`: the state takes the live values of drifted objects and forgets
+/// vanished ones; nothing in the workspace changes.
+pub fn apply_refresh_only(state: &StateDb, plan: &Plan) -> Result<(), StateError> {
+    let snapshot = state.snapshot()?;
+    let mut change = Change::default();
+    for d in &plan.drift {
+        match &d.after {
+            None => change.remove.push(d.addr.clone()),
+            Some(live) => {
+                if let Some(mut record) = snapshot.resources.get(&d.addr).cloned() {
+                    record.attributes = live.clone();
+                    change.put.push(record);
+                }
+            }
+        }
+    }
+    if !change.put.is_empty() || !change.remove.is_empty() {
+        state.commit(change)?;
+    }
+    Ok(())
+}
+
 /// Objects deleted outside workform and not planned for re-creation leave the state.
 fn forget_vanished(shared: &Shared) -> Result<(), StateError> {
     let gone: Vec<InstanceAddr> = shared

@@ -33,6 +33,8 @@ pub enum Command {
     Destroy(ApplyArgs),
     /// Show root outputs from state.
     Output(OutputArgs),
+    /// Show a saved plan, or the current state.
+    Show(ShowArgs),
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
@@ -75,15 +77,43 @@ pub struct PlanArgs {
     /// How long to wait for the state lock (e.g. 30s, 2m).
     #[arg(long, default_value = "0s", value_name = "DURATION")]
     pub lock_timeout: String,
+    /// Plan only these resources or instances and what they depend on (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    pub target: Vec<String>,
+    /// Only bring the state up to date with the live objects; change nothing.
+    #[arg(long)]
+    pub refresh_only: bool,
+    /// Save the plan to FILE for `workform apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print the plan as JSON (Terraform's plan shape; sensitive values redacted).
+    #[arg(long)]
+    pub json: bool,
+    /// Print a compact Markdown summary for pull-request comments.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct ApplyArgs {
+    /// A plan saved with `plan --out`: apply exactly it (no prompt).
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
     #[command(flatten)]
     pub plan: PlanArgs,
     /// Skip the interactive confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan file saved with `plan --out`; without it, the current state.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

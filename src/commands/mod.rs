@@ -5,6 +5,7 @@ mod emulator;
 mod graph;
 mod output;
 mod plan;
+mod show;
 pub mod session;
 mod state;
 mod validate;
@@ -109,6 +110,7 @@ async fn dispatch(cli: &Cli, printer: &Printer) -> Result<u8, CmdError> {
         Command::Apply(args) => apply::run(p, &cli.dir, cli.sandbox, args, false).await,
         Command::Destroy(args) => apply::run(p, &cli.dir, cli.sandbox, args, true).await,
         Command::Output(args) => output::run(p, &cli.dir, args),
+        Command::Show(args) => show::run(p, &cli.dir, args).await,
         Command::State(StateCommand::List) => state::list(p, &cli.dir),
         Command::Graph => graph::run(p, &cli.dir),
         Command::Emulator(args) => emulator::run(p, args).await,

@@ -534,13 +534,13 @@ impl Decoder {
                 (_, None) => self.missing(nested.span, "error_message", "a validation block"),
             }
         }
-        // The default must satisfy the type constraint.
-        if let (Some(default), Some(ty)) = (&var.default, &var.type_constraint) {
+        // The default must evaluate and satisfy the type constraint.
+        if let Some(default) = &var.default {
             let dir = self.config.dir.clone();
             match eval(default, &Scope::new(&dir)) {
                 Err(d) => self.diags.extend(d),
                 Ok(v) => {
-                    if let Err(msg) = ty.convert(v) {
+                    if let Some(Err(msg)) = var.type_constraint.as_ref().map(|ty| ty.convert(v)) {
                         self.error(
                             default.span(),
                             "Invalid default value for variable",
@@ -1354,17 +1354,8 @@ fn check_functions(expr: &Expr) -> Vec<Diagnostic> {
                 && !matches!(name, "try" | "can")
                 && funcs::find(name).is_none()
             {
-                let names = funcs::function_names();
-                let mut d = Diagnostic::error("Call to unknown function")
-                    .with_detail(format!("There is no function named \"{name}\"."))
-                    .at(
-                        expr.sources(),
-                        expr.span_of(call.name.name.span().or(e.span())),
-                        "unknown function",
-                    );
-                if let Some(n) = nearest(name, names.iter().copied()) {
-                    d = d.with_help(format!("Did you mean \"{n}\"?"));
-                }
+                let span = expr.span_of(call.name.name.span().or(e.span()));
+                let d = funcs::unknown_function_at(expr.sources(), span, name);
                 out.push(d);
             }
         }

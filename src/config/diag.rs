@@ -152,7 +152,11 @@ impl fmt::Display for Diagnostic {
         f.write_str(&self.summary)?;
         // Without a detail sentence, the label carries the explanation: show it too, so
         // plain renderings (logs, JSON) are as informative as the graphical one.
-        let label = self.primary.as_ref().map(|p| p.label.as_str()).filter(|l| !l.is_empty());
+        let label = self
+            .primary
+            .as_ref()
+            .map(|p| p.label.as_str())
+            .filter(|l| !l.is_empty());
         if let Some(detail) = self.detail.as_deref().or(label) {
             write!(f, ": {detail}")?;
         }

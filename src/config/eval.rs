@@ -296,8 +296,8 @@ impl<'e> Evaluator<'e> {
             };
             match self.eval(value.expr()) {
                 Ok(v) => {
-                    if let Some(Some(prev)) = spans.get(&name) {
-                        let prev_loc = self.sources.location(self.span(Some(prev.clone())));
+                    if let Some(prev) = spans.get(&name) {
+                        let prev_loc = self.sources.location(self.span(prev.clone()));
                         errors.extend(self.error(
                             key_range.clone(),
                             "Duplicate object attribute",

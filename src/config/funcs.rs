@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::eval::{EvalResult, Evaluator, nearest};
-use super::source::Sources;
+use super::source::{Sources, Span};
 use super::syntax::parse_error;
 use super::vals::{
     deep_eq, kind, make_set, parse_number, to_bool, to_number, to_str, unify_primitives,
@@ -243,22 +243,25 @@ pub(crate) fn unknown_function(
     name: &str,
     range: Option<Range<usize>>,
 ) -> Diagnostics {
+    unknown_function_at(ev.sources, ev.span(range), name).into()
+}
+
+/// "Call to unknown function" (with a suggestion), or "Function not available" for the
+/// deliberately omitted non-deterministic functions.
+pub(crate) fn unknown_function_at(sources: &Sources, span: Span, name: &str) -> Diagnostic {
     if NON_DETERMINISTIC.contains(&name) {
-        return ev.error(
-            range,
-            "Function not available",
-            format!("The function \"{name}\" is not available in workform: it returns a different value on every run, and plans must be deterministic."),
-            "not available",
-        );
+        return Diagnostic::error("Function not available")
+            .with_detail(format!("The function \"{name}\" is not available in workform: it returns a different value on every run, and plans must be deterministic."))
+            .at(sources, span, "not available");
     }
     let names = function_names();
     let mut d = Diagnostic::error("Call to unknown function")
         .with_detail(format!("There is no function named \"{name}\"."))
-        .at(ev.sources, ev.span(range), "unknown function");
+        .at(sources, span, "unknown function");
     if let Some(n) = nearest(name, names.iter().copied()) {
         d = d.with_help(format!("Did you mean \"{n}\"?"));
     }
-    d.into()
+    d
 }
 
 pub(crate) fn invoke(

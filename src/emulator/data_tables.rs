@@ -159,6 +159,12 @@ fn parse_column(i: usize, v: &Value, errors: &mut Errors) -> Option<ColumnIn> {
             }
         }
     } else {
+        if m.get("relation").is_some_and(|r| !r.is_null()) {
+            errors.add(
+                "schema",
+                at("relation is only allowed on a relation column"),
+            );
+        }
         None
     };
     Some(ColumnIn {

@@ -68,14 +68,8 @@ impl ConfigGraph {
         }
 
         let mut diags = Diagnostics::default();
-        for v in &config.variables {
-            // Validation conditions may refer to the variable itself only.
-            for val in &v.validations {
-                for expr in [&val.condition, &val.error_message] {
-                    g.link_refs(config, &Node::Var(v.name.clone()), expr, true, &mut diags);
-                }
-            }
-        }
+        // Variable validations are evaluated while resolving variables (they may read any
+        // `var.*`, as in Terraform 1.9+), not as part of the graph walk.
         for l in &config.locals {
             g.link_refs(config, &Node::Local(l.name.clone()), &l.expr, false, &mut diags);
         }

@@ -2,6 +2,8 @@
 
 pub mod diff;
 pub mod eval;
+pub mod file;
+pub mod json;
 pub mod planner;
 pub mod refresh;
 
@@ -92,12 +94,15 @@ pub struct OutputChange {
     pub sensitive: bool,
 }
 
-/// Whether a plan builds toward the configuration or tears everything down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Whether a plan builds toward the configuration, tears everything down, or only
+/// brings the state up to date with the live objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum PlanMode {
     #[default]
     Normal,
     Destroy,
+    RefreshOnly,
 }
 
 /// A complete plan.

@@ -22,6 +22,10 @@ pub struct PlanOptions {
     pub mode: PlanMode,
     /// `--replace`: instances to replace even if unchanged.
     pub replace: Vec<InstanceAddr>,
+    /// `--target`: plan only these (and what they depend on). Empty = everything.
+    pub targets: Vec<InstanceAddr>,
+    /// Data source values already read (a saved plan's); `None` reads them afresh.
+    pub data: Option<BTreeMap<InstanceAddr, Object>>,
 }
 
 /// Why planning failed.
@@ -64,8 +68,21 @@ pub async fn plan(
         state_serial: snapshot.meta.serial,
         data: BTreeMap::new(),
     };
+    if options.mode == PlanMode::RefreshOnly {
+        return Ok(plan);
+    }
+    let in_scope = target_scope(graph, &options.targets);
+    if !options.targets.is_empty() {
+        plan.warnings.push(
+            "Resource targeting is in effect: the plan may be incomplete. The --target option is not for routine use; it is for exceptional situations such as recovering from errors."
+                .into(),
+        );
+    }
     if options.mode == PlanMode::Destroy {
-        plan.changes = plan_destroy(snapshot, refreshed);
+        plan.changes = plan_destroy(snapshot, refreshed)
+            .into_iter()
+            .filter(|c| targeted(&options.targets, &in_scope, &c.addr))
+            .collect();
         check_prevent_destroy(config, &plan)?;
         note_forgotten(&mut plan);
         return Ok(plan);
@@ -95,8 +112,12 @@ pub async fn plan(
             }
             Node::Resource(addr) => {
                 let rc = config.resources.iter().find(|r| &r.addr == addr).expect("graph node has a block");
+                if in_scope.as_ref().is_some_and(|scope| !scope.contains(addr)) {
+                    eval.set_unknown(addr);
+                    continue;
+                }
                 if addr.mode == Mode::Data {
-                    match plan_data(&mut eval, rc, api).await {
+                    match plan_data(&mut eval, rc, api, options.data.as_ref()).await {
                         Ok((changes, data)) => {
                             plan.changes.extend(changes);
                             plan.data.extend(data);
@@ -120,7 +141,11 @@ pub async fn plan(
             }
             Node::Output(name) => {
                 let output = config.outputs.iter().find(|o| &o.name == name).expect("graph node has an output");
-                match eval.eval_output(output) {
+                let result = eval.eval_output(output);
+                if in_scope.is_some() && result.is_err() {
+                    continue;
+                }
+                match result {
                     Ok(after) => {
                         let before = snapshot.outputs.get(name).map(|o| o.value.clone());
                         plan.outputs.insert(name.clone(), OutputChange { before, after, sensitive: output.sensitive });
@@ -133,7 +158,15 @@ pub async fn plan(
     if !diags.is_empty() {
         return Err(diags.into());
     }
-    plan.changes.extend(plan_orphans(snapshot, refreshed, &in_config));
+    plan.changes.extend(
+        plan_orphans(snapshot, refreshed, &in_config)
+            .into_iter()
+            .filter(|c| targeted(&options.targets, &in_scope, &c.addr)),
+    );
+    if in_scope.is_some() {
+        // Outputs may refer to resources left out of the plan.
+        plan.outputs.retain(|_, o| !o.after.contains_unknown());
+    }
     check_prevent_destroy(config, &plan)?;
     note_forgotten(&mut plan);
     Ok(plan)
@@ -198,10 +231,39 @@ pub fn preset_deferred(
     }
 }
 
+/// With `--target`, the targeted resources and everything they depend on; `None` = all.
+fn target_scope(graph: &ConfigGraph, targets: &[InstanceAddr]) -> Option<BTreeSet<ResourceAddr>> {
+    if targets.is_empty() {
+        return None;
+    }
+    let mut scope = BTreeSet::new();
+    for t in targets {
+        scope.insert(t.resource.clone());
+        scope.extend(graph.resource_dependencies(&Node::Resource(t.resource.clone())));
+    }
+    Some(scope)
+}
+
+/// Whether an instance is inside the `--target` selection.
+fn targeted(targets: &[InstanceAddr], scope: &Option<BTreeSet<ResourceAddr>>, addr: &InstanceAddr) -> bool {
+    match scope {
+        None => true,
+        Some(scope) => {
+            targets.iter().any(|t| t == addr || (t.key.is_none() && t.resource == addr.resource))
+                || (scope.contains(&addr.resource) && !targets.iter().any(|t| t.resource == addr.resource))
+        }
+    }
+}
+
 type DataOutcome = (Vec<ResourceChange>, BTreeMap<InstanceAddr, Object>);
 
 /// Reads a data source now when its arguments are known; otherwise plans a read during apply.
-async fn plan_data(eval: &mut Evaluator, rc: &ResourceConfig, api: Option<&Api>) -> Result<DataOutcome, PlanError> {
+async fn plan_data(
+    eval: &mut Evaluator,
+    rc: &ResourceConfig,
+    api: Option<&Api>,
+    already_read: Option<&BTreeMap<InstanceAddr, Object>>,
+) -> Result<DataOutcome, PlanError> {
     let schema = schema_for(&eval.config, rc)?;
     let mut changes = Vec::new();
     let mut data = BTreeMap::new();
@@ -210,7 +272,13 @@ async fn plan_data(eval: &mut Evaluator, rc: &ResourceConfig, api: Option<&Api>)
         let args = eval.eval_instance(rc, schema, &exp)?;
         let sensitive = sensitive_attrs(schema, &args);
         let known = args.values().all(|v| !v.contains_unknown());
+        let saved = already_read.and_then(|d| d.get(&addr)).cloned();
         match (api, known) {
+            (_, true) if saved.is_some() => {
+                let object = saved.expect("checked");
+                eval.set_instance(&rc.addr, exp.key.clone(), mark(&Value::from_json(&serde_json::Value::Object(object.clone())), &sensitive));
+                data.insert(addr, object);
+            }
             (Some(api), true) => {
                 let object = read_data(api, &addr, &args).await?;
                 eval.set_instance(&rc.addr, exp.key.clone(), mark(&Value::from_json(&serde_json::Value::Object(object.clone())), &sensitive));

@@ -2,6 +2,7 @@
 //! colour, and the renderers for plans, progress, diagnostics and state.
 
 pub mod diag;
+pub mod markdown;
 pub mod plan;
 pub mod progress;
 pub mod values;
@@ -22,6 +23,11 @@ pub struct Styles {
 }
 
 impl Styles {
+    /// No colour at all (files, Markdown).
+    pub fn plain() -> Styles {
+        Styles::new(false)
+    }
+
     fn new(color: bool) -> Styles {
         let s = |style: Style| style.force_styling(color);
         Styles {

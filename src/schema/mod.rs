@@ -124,6 +124,21 @@ const SOURCES: &[&str] = &[
     include_str!("../../schemas/workato_project.json"),
     include_str!("../../schemas/workato_folder.json"),
     include_str!("../../schemas/workato_project_property.json"),
+    include_str!("../../schemas/workato_api_collection.json"),
+    include_str!("../../schemas/workato_api_endpoint.json"),
+    include_str!("../../schemas/workato_api_client.json"),
+    include_str!("../../schemas/workato_api_key.json"),
+    include_str!("../../schemas/workato_on_prem_group.json"),
+    include_str!("../../schemas/workato_on_prem_agent.json"),
+    include_str!("../../schemas/workato_data_table.json"),
+    include_str!("../../schemas/data_workato_data_table.json"),
+    include_str!("../../schemas/data_workato_workspace.json"),
+    include_str!("../../schemas/data_workato_folder.json"),
+    include_str!("../../schemas/data_workato_project.json"),
+    include_str!("../../schemas/workato_connection.json"),
+    include_str!("../../schemas/workato_tag.json"),
+    include_str!("../../schemas/workato_tag_assignment.json"),
+    include_str!("../../schemas/data_workato_connection.json"),
 ];
 
 /// Every schema, parsed once.

@@ -2,7 +2,18 @@
 //!
 //! The local store is one redb file (`.workform/state.redb`): ACID, crash-safe, one write
 //! transaction per resource operation, so a crash loses at most the call in flight.
+//!
+//! - **History**: every commit also records what it overwrote (an undo record holding the
+//!   prior bytes of the keys it touched), so any of the last [`HISTORY_LIMIT`] serials before
+//!   the current one can be rebuilt (`state pull --serial N`) while a commit stays
+//!   proportional to its own change, not to the size of the state.
+//! - **Encryption at rest**: with `WORKFORM_STATE_KEY` set, sensitive attribute values and
+//!   sensitive outputs are sealed with AES-256-GCM (see `crypto.rs` for the KDF and format)
+//!   and opened transparently by [`StateDb::snapshot`].
+//! - Files under `.workform/` are mode 0600, the directory 0700.
 
+mod crypto;
+mod document;
 mod lock;
 mod store;
 
@@ -11,15 +22,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-pub use lock::{LockInfo, StateLock};
-pub use store::ensure_dir;
+pub use crypto::KEY_ENV;
+pub use document::{DocResource, StateDocument};
+pub use lock::{LockInfo, StateLock, current_holder, force_unlock};
 pub use store::StateDb;
+pub use store::ensure_dir;
 
 use crate::addr::{InstanceAddr, Mode};
 use crate::workato::Object;
 
 /// The state format's version.
 pub const STATE_VERSION: u32 = 1;
+
+/// How many serials before the current one `state pull --serial` can rebuild. Older undo
+/// records are dropped as new ones are written.
+pub const HISTORY_LIMIT: u64 = 50;
 
 /// One resource instance as last applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +116,58 @@ pub enum StateError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "the state {path} is encrypted at rest and {env} is not set: set {env} to the passphrase it was written with",
+        env = crypto::KEY_ENV
+    )]
+    KeyRequired { path: String },
+    #[error(
+        "{env} does not open the state {path}: it is not the passphrase this state was encrypted with. Set {env} to the right passphrase",
+        env = crypto::KEY_ENV
+    )]
+    WrongKey { path: String },
+    #[error(
+        "{env} is set but empty: set it to a passphrase to encrypt sensitive values at rest, or unset it",
+        env = crypto::KEY_ENV
+    )]
+    EmptyKey,
+    #[error("{env} is not valid UTF-8: use a passphrase of plain text", env = crypto::KEY_ENV)]
+    KeyNotUnicode,
+    #[error("state {path}: cannot encrypt or decrypt a sensitive value ({key}): {message}")]
+    Crypto {
+        path: String,
+        key: String,
+        message: String,
+    },
+    #[error("{}", serial_text(*.serial, *.current, *.oldest))]
+    SerialUnavailable { serial: u64, current: u64, oldest: u64 },
+    #[error("invalid state document: {0}")]
+    InvalidDocument(String),
+    #[error("the state is not locked (no holder is recorded in {path}); there is nothing to unlock")]
+    NotLocked { path: String },
+    #[error("{}", mismatch_text(.given, .holder))]
+    LockMismatch { given: String, holder: LockInfo },
+}
+
+fn serial_text(serial: u64, current: u64, oldest: u64) -> String {
+    if serial > current {
+        format!("serial {serial} does not exist yet: the current serial is {current}")
+    } else if oldest == current {
+        format!(
+            "serial {serial} is not in the state history: no earlier serial is kept (the current serial is {current}); the history keeps the {HISTORY_LIMIT} serials before the current one"
+        )
+    } else {
+        format!(
+            "serial {serial} is not in the state history: serials {oldest} to {current} are available (the history keeps the {HISTORY_LIMIT} serials before the current one)"
+        )
+    }
+}
+
+fn mismatch_text(given: &str, holder: &LockInfo) -> String {
+    format!(
+        "lock ID {given:?} does not match the current lock: it is held by pid {} on {} running `{}` since {} under lock ID {}. Check that this is the lock you mean to break, then run `workform force-unlock {}`.",
+        holder.pid, holder.host, holder.command, holder.since, holder.id, holder.id
+    )
 }
 
 fn locked_text(info: &Option<LockInfo>) -> String {

@@ -1,38 +1,98 @@
 //! The redb-backed state store.
+//!
+//! Tables:
+//! - `meta`: `"meta"` → [`Meta`]; `"crypto"` → [`CryptoMeta`] once sensitive values are encrypted.
+//! - `resources`: instance address → [`ResourceState`] (sensitive values sealed when encrypted).
+//! - `outputs`: name → [`OutputState`] (value sealed when sensitive and encrypted).
+//! - `history`: serial → [`Undo`], what the commit that produced that serial overwrote.
+//!
+//! A serial N is rebuilt from the current state by applying the undo records of serials
+//! current..N+1 in reverse. Each undo record holds only the keys its commit touched, so a
+//! commit costs O(its own change) however large the state is; the table keeps the last
+//! [`HISTORY_LIMIT`] records.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
 
-use super::{Change, Meta, OutputState, ResourceState, STATE_VERSION, Snapshot, StateError};
+use super::crypto::{self, Cipher, CryptoError, CryptoMeta, KEY_ENV, PBKDF2_ITERATIONS};
+use super::{Change, HISTORY_LIMIT, Meta, OutputState, ResourceState, STATE_VERSION, Snapshot, StateError};
 use crate::addr::InstanceAddr;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const RESOURCES: TableDefinition<&str, &[u8]> = TableDefinition::new("resources");
 const OUTPUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("outputs");
+const HISTORY: TableDefinition<u64, &[u8]> = TableDefinition::new("history");
 const META_KEY: &str = "meta";
+const CRYPTO_KEY: &str = "crypto";
 
 /// An open state database.
 pub struct StateDb {
     db: Database,
     path: PathBuf,
+    /// The unlocked key when `WORKFORM_STATE_KEY` is set.
+    cipher: Option<Cipher>,
+    /// Parameters to record with the first encrypted write, when the key is new to this state.
+    new_crypto: Option<CryptoMeta>,
 }
 
-/// Creates `.workform/` (mode 0700) if needed.
+/// What one commit overwrote: enough to step the state back to the serial before it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Undo {
+    /// The metadata before the commit.
+    previous: Meta,
+    written_at: String,
+    /// Each key the commit touched with its prior stored record (`None`: it did not exist),
+    /// in the order touched; applied in reverse so the first prior value wins.
+    resources: Vec<(String, Option<String>)>,
+    /// Every prior output, when the commit replaced the outputs.
+    outputs: Option<Vec<(String, String)>>,
+}
+
+/// Creates `.workform/` (mode 0700) if needed, and narrows an existing one to 0700.
 pub fn ensure_dir(dir: &Path) -> Result<(), StateError> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|source| StateError::CreateDir { path: dir.display().to_string(), source })
+    let err = |source| StateError::CreateDir { path: dir.display().to_string(), source };
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
+    private(dir, 0o700).map_err(err)
+}
+
+/// Narrows a path's permissions to `mode` if others or the group can reach it.
+fn private(path: &Path, mode: u32) -> std::io::Result<()> {
+    let current = fs::metadata(path)?.permissions().mode();
+    if current & 0o077 != 0 {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
+}
+
+/// The passphrase from the environment, if set.
+fn key_from_env() -> Result<Option<String>, StateError> {
+    match std::env::var(KEY_ENV) {
+        Ok(key) if key.is_empty() => Err(StateError::EmptyKey),
+        Ok(key) => Ok(Some(key)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(StateError::KeyNotUnicode),
+    }
 }
 
 impl StateDb {
     /// Opens (or creates, mode 0600) `<dir>/state.redb`, initialising lineage and serial.
+    /// Sensitive values are encrypted when `WORKFORM_STATE_KEY` is set.
     pub fn open(dir: &Path) -> Result<StateDb, StateError> {
+        let key = key_from_env()?;
+        Self::open_with_key(dir, key.as_deref())
+    }
+
+    /// Opens the state with an explicit passphrase (`None`: no encryption).
+    pub fn open_with_key(dir: &Path, key: Option<&str>) -> Result<StateDb, StateError> {
+        Self::open_inner(dir, key, PBKDF2_ITERATIONS)
+    }
+
+    fn open_inner(dir: &Path, key: Option<&str>, iterations: u32) -> Result<StateDb, StateError> {
         ensure_dir(dir)?;
         let path = dir.join("state.redb");
         // Create the file ourselves first so it is 0600 from its first byte.
@@ -42,14 +102,34 @@ impl StateDb {
             .mode(0o600)
             .open(&path)
             .map_err(|e| db_err(&path, e))?;
+        private(&path, 0o600).map_err(|e| db_err(&path, e))?;
         let db = Database::create(&path).map_err(|e| db_err(&path, e))?;
-        let store = StateDb { db, path };
+        let mut store = StateDb { db, path, cipher: None, new_crypto: None };
+        let recorded = store.read_crypto()?;
+        match (recorded, key) {
+            (Some(meta), Some(key)) => {
+                store.cipher = Some(Cipher::unlock(key, &meta).map_err(|e| store.crypto_err("key check", e))?);
+            }
+            (Some(_), None) => return Err(StateError::KeyRequired { path: store.path.display().to_string() }),
+            (None, Some(key)) => {
+                let (cipher, meta) = Cipher::create(key, iterations).map_err(|e| store.crypto_err("new key", e))?;
+                store.cipher = Some(cipher);
+                store.new_crypto = Some(meta);
+            }
+            (None, None) => {}
+        }
         store.init_meta()?;
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether sensitive values in this file are stored encrypted (`state pull` reports it).
+    /// A key set on a plaintext state takes effect with the next write.
+    pub fn encrypted_at_rest(&self) -> Result<bool, StateError> {
+        Ok(self.read_crypto()?.is_some())
     }
 
     fn init_meta(&self) -> Result<(), StateError> {
@@ -65,102 +145,248 @@ impl StateDb {
         let txn = self.db.begin_write().map_err(|e| self.err(e))?;
         {
             let mut table = txn.open_table(META).map_err(|e| self.err(e))?;
-            table
-                .insert(META_KEY, encode(&meta).as_slice())
-                .map_err(|e| self.err(e))?;
+            table.insert(META_KEY, encode(&meta).as_slice()).map_err(|e| self.err(e))?;
+            // A new state with a key is encrypted from its first byte.
+            if let Some(crypto) = &self.new_crypto {
+                table.insert(CRYPTO_KEY, encode(crypto).as_slice()).map_err(|e| self.err(e))?;
+            }
             txn.open_table(RESOURCES).map_err(|e| self.err(e))?;
             txn.open_table(OUTPUTS).map_err(|e| self.err(e))?;
+            txn.open_table(HISTORY).map_err(|e| self.err(e))?;
         }
         txn.commit().map_err(|e| self.err(e))
     }
 
-    fn read_meta(&self) -> Result<Option<Meta>, StateError> {
+    fn read_meta_key<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StateError> {
         let txn = self.db.begin_read().map_err(|e| self.err(e))?;
         let table = match txn.open_table(META) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
             Err(e) => return Err(self.err(e)),
         };
-        match table.get(META_KEY).map_err(|e| self.err(e))? {
-            Some(bytes) => Ok(Some(self.decode(META_KEY, bytes.value())?)),
+        match table.get(key).map_err(|e| self.err(e))? {
+            Some(bytes) => Ok(Some(self.decode(key, bytes.value())?)),
             None => Ok(None),
         }
     }
 
+    fn read_meta(&self) -> Result<Option<Meta>, StateError> {
+        self.read_meta_key(META_KEY)
+    }
+
+    fn read_crypto(&self) -> Result<Option<CryptoMeta>, StateError> {
+        self.read_meta_key(CRYPTO_KEY)
+    }
+
     /// The whole state as of the last commit.
     pub fn snapshot(&self) -> Result<Snapshot, StateError> {
-        let meta = self.read_meta()?.ok_or_else(|| StateError::Database {
-            path: self.path.display().to_string(),
-            message: "state metadata is missing".into(),
-        })?;
+        let raw = self.read_raw()?;
+        self.decode_raw(raw)
+    }
+
+    /// The state as it was at `serial`: the current one, or one of the [`HISTORY_LIMIT`]
+    /// serials before it.
+    pub fn snapshot_at(&self, serial: u64) -> Result<Snapshot, StateError> {
         let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let mut raw = self.read_raw_in(&txn)?;
+        let current = raw.meta.serial;
+        if serial == current {
+            return self.decode_raw(raw);
+        }
+        let history = txn.open_table(HISTORY).map_err(|e| self.err(e))?;
+        let oldest = match history.first().map_err(|e| self.err(e))? {
+            Some((k, v)) => {
+                let undo: Undo = self.decode(&k.value().to_string(), v.value())?;
+                undo.previous.serial
+            }
+            None => current,
+        };
+        if serial > current || serial < oldest {
+            return Err(StateError::SerialUnavailable { serial, current, oldest });
+        }
+        for row in history.range(serial + 1..=current).map_err(|e| self.err(e))?.rev() {
+            let (k, v) = row.map_err(|e| self.err(e))?;
+            if k.value() != raw.meta.serial {
+                // A gap (a record that was never written): the chain back is broken here.
+                break;
+            }
+            let undo: Undo = self.decode(&k.value().to_string(), v.value())?;
+            for (key, prior) in undo.resources.into_iter().rev() {
+                match prior {
+                    Some(text) => raw.resources.insert(key, text.into_bytes()),
+                    None => raw.resources.remove(&key),
+                };
+            }
+            if let Some(outputs) = undo.outputs {
+                raw.outputs = outputs.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
+            }
+            raw.meta = undo.previous;
+        }
+        if raw.meta.serial != serial {
+            return Err(StateError::SerialUnavailable { serial, current, oldest: raw.meta.serial.max(oldest) });
+        }
+        self.decode_raw(raw)
+    }
+
+    /// The oldest serial `snapshot_at` can rebuild.
+    pub fn oldest_serial(&self) -> Result<u64, StateError> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let history = txn.open_table(HISTORY).map_err(|e| self.err(e))?;
+        if let Some((k, v)) = history.first().map_err(|e| self.err(e))? {
+            let undo: Undo = self.decode(&k.value().to_string(), v.value())?;
+            return Ok(undo.previous.serial);
+        }
+        Ok(self.read_raw_in(&txn)?.meta.serial)
+    }
+
+    fn read_raw(&self) -> Result<RawState, StateError> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        self.read_raw_in(&txn)
+    }
+
+    fn read_raw_in(&self, txn: &redb::ReadTransaction) -> Result<RawState, StateError> {
+        let meta_table = txn.open_table(META).map_err(|e| self.err(e))?;
+        let meta: Meta = match meta_table.get(META_KEY).map_err(|e| self.err(e))? {
+            Some(bytes) => self.decode(META_KEY, bytes.value())?,
+            None => return Err(self.missing_meta()),
+        };
         let mut resources = BTreeMap::new();
-        for row in txn
-            .open_table(RESOURCES)
-            .map_err(|e| self.err(e))?
-            .iter()
-            .map_err(|e| self.err(e))?
-        {
+        for row in txn.open_table(RESOURCES).map_err(|e| self.err(e))?.iter().map_err(|e| self.err(e))? {
             let (key, value) = row.map_err(|e| self.err(e))?;
-            let rs: ResourceState = self.decode(key.value(), value.value())?;
+            resources.insert(key.value().to_string(), value.value().to_vec());
+        }
+        let mut outputs = BTreeMap::new();
+        for row in txn.open_table(OUTPUTS).map_err(|e| self.err(e))?.iter().map_err(|e| self.err(e))? {
+            let (key, value) = row.map_err(|e| self.err(e))?;
+            outputs.insert(key.value().to_string(), value.value().to_vec());
+        }
+        Ok(RawState { meta, resources, outputs })
+    }
+
+    fn decode_raw(&self, raw: RawState) -> Result<Snapshot, StateError> {
+        let mut resources = BTreeMap::new();
+        for (key, bytes) in &raw.resources {
+            let rs = self.decode_resource(key, bytes)?;
             resources.insert(rs.addr.clone(), rs);
         }
         let mut outputs = BTreeMap::new();
-        for row in txn
-            .open_table(OUTPUTS)
-            .map_err(|e| self.err(e))?
-            .iter()
-            .map_err(|e| self.err(e))?
-        {
-            let (key, value) = row.map_err(|e| self.err(e))?;
-            let out: OutputState = self.decode(key.value(), value.value())?;
-            outputs.insert(key.value().to_string(), out);
+        for (key, bytes) in &raw.outputs {
+            outputs.insert(key.clone(), self.decode_output(key, bytes)?);
         }
-        Ok(Snapshot { meta, resources, outputs })
+        Ok(Snapshot { meta: raw.meta, resources, outputs })
     }
 
     /// Applies one change in one durable transaction and bumps the serial. Returns the new serial.
     pub fn commit(&self, change: Change) -> Result<u64, StateError> {
+        self.write(Write::Change(change))
+    }
+
+    /// Replaces the whole state with `snapshot` (resources, outputs, lineage and workspace)
+    /// as the next serial; `state push`. Returns the new serial.
+    pub fn replace(&self, snapshot: &Snapshot) -> Result<u64, StateError> {
+        self.write(Write::Replace(snapshot))
+    }
+
+    fn write(&self, write: Write<'_>) -> Result<u64, StateError> {
         let txn = self.db.begin_write().map_err(|e| self.err(e))?;
         let serial;
         {
             let mut meta_table = txn.open_table(META).map_err(|e| self.err(e))?;
             let mut meta: Meta = match meta_table.get(META_KEY).map_err(|e| self.err(e))? {
                 Some(bytes) => self.decode(META_KEY, bytes.value())?,
-                None => {
-                    return Err(StateError::Database {
-                        path: self.path.display().to_string(),
-                        message: "state metadata is missing".into(),
-                    });
+                None => return Err(self.missing_meta()),
+            };
+            let encrypted = meta_table.get(CRYPTO_KEY).map_err(|e| self.err(e))?.is_some();
+            if let (Some(crypto), false) = (&self.new_crypto, encrypted) {
+                // The key is new to this state: seal what is stored, then record the key's
+                // parameters, all in this transaction.
+                meta_table.insert(CRYPTO_KEY, encode(crypto).as_slice()).map_err(|e| self.err(e))?;
+                self.seal_existing(&txn)?;
+            }
+            let previous = meta.clone();
+            meta.serial += 1;
+            serial = meta.serial;
+
+            let mut undo = Undo {
+                previous,
+                written_at: crate::clock::now_rfc3339(),
+                resources: Vec::new(),
+                outputs: None,
+            };
+            let (change, replace_all) = match write {
+                Write::Change(change) => {
+                    if change.workspace_id.is_some() {
+                        meta.workspace_id = change.workspace_id;
+                    }
+                    (change, false)
+                }
+                Write::Replace(snapshot) => {
+                    meta.lineage = snapshot.meta.lineage.clone();
+                    meta.workspace_id = snapshot.meta.workspace_id;
+                    let change = Change {
+                        put: snapshot.resources.values().cloned().collect(),
+                        remove: Vec::new(),
+                        outputs: Some(snapshot.outputs.clone()),
+                        workspace_id: None,
+                    };
+                    (change, true)
                 }
             };
-            meta.serial += 1;
-            if change.workspace_id.is_some() {
-                meta.workspace_id = change.workspace_id;
-            }
-            serial = meta.serial;
-            meta_table
-                .insert(META_KEY, encode(&meta).as_slice())
-                .map_err(|e| self.err(e))?;
+            meta_table.insert(META_KEY, encode(&meta).as_slice()).map_err(|e| self.err(e))?;
 
             let mut resources = txn.open_table(RESOURCES).map_err(|e| self.err(e))?;
-            for addr in &change.remove {
-                resources
-                    .remove(addr.to_string().as_str())
-                    .map_err(|e| self.err(e))?;
+            let mut removals: Vec<String> = change.remove.iter().map(InstanceAddr::to_string).collect();
+            if replace_all {
+                let keep: std::collections::BTreeSet<String> = change.put.iter().map(|r| r.addr.to_string()).collect();
+                for row in resources.iter().map_err(|e| self.err(e))? {
+                    let (key, _) = row.map_err(|e| self.err(e))?;
+                    if !keep.contains(key.value()) {
+                        removals.push(key.value().to_string());
+                    }
+                }
+            }
+            for key in removals {
+                let prior = resources.remove(key.as_str()).map_err(|e| self.err(e))?.map(|g| g.value().to_vec());
+                if let Some(prior) = prior {
+                    undo.resources.push((key, Some(self.text(&prior)?)));
+                }
             }
             for rs in &change.put {
-                resources
-                    .insert(rs.addr.to_string().as_str(), encode(rs).as_slice())
-                    .map_err(|e| self.err(e))?;
+                let key = rs.addr.to_string();
+                let bytes = self.encode_resource(&key, rs)?;
+                let prior = resources
+                    .insert(key.as_str(), bytes.as_slice())
+                    .map_err(|e| self.err(e))?
+                    .map(|g| g.value().to_vec());
+                let prior = prior.map(|p| self.text(&p)).transpose()?;
+                undo.resources.push((key, prior));
             }
             if let Some(outputs) = &change.outputs {
                 let mut table = txn.open_table(OUTPUTS).map_err(|e| self.err(e))?;
+                let mut prior = Vec::new();
+                for row in table.iter().map_err(|e| self.err(e))? {
+                    let (key, value) = row.map_err(|e| self.err(e))?;
+                    prior.push((key.value().to_string(), self.text(value.value())?));
+                }
+                undo.outputs = Some(prior);
                 table.retain(|_, _| false).map_err(|e| self.err(e))?;
                 for (name, out) in outputs {
-                    table
-                        .insert(name.as_str(), encode(out).as_slice())
-                        .map_err(|e| self.err(e))?;
+                    let bytes = self.encode_output(name, out)?;
+                    table.insert(name.as_str(), bytes.as_slice()).map_err(|e| self.err(e))?;
+                }
+            }
+
+            let mut history = txn.open_table(HISTORY).map_err(|e| self.err(e))?;
+            history.insert(serial, encode(&undo).as_slice()).map_err(|e| self.err(e))?;
+            // Keep the records that rebuild the last HISTORY_LIMIT serials; usually one goes.
+            let cutoff = serial.saturating_sub(HISTORY_LIMIT);
+            loop {
+                let first = history.first().map_err(|e| self.err(e))?.map(|(k, _)| k.value());
+                match first {
+                    Some(first) if first <= cutoff => {
+                        history.remove(first).map_err(|e| self.err(e))?;
+                    }
+                    _ => break,
                 }
             }
         }
@@ -168,9 +394,142 @@ impl StateDb {
         Ok(serial)
     }
 
+    /// Re-stores every plaintext sensitive value (current records and history) sealed.
+    fn seal_existing(&self, txn: &redb::WriteTransaction) -> Result<(), StateError> {
+        let mut resources = txn.open_table(RESOURCES).map_err(|e| self.err(e))?;
+        let rows = collect_rows(&resources).map_err(|e| self.err(e))?;
+        for (key, bytes) in rows {
+            let sealed = self.reseal_resource(&key, &bytes)?;
+            resources.insert(key.as_str(), sealed.as_slice()).map_err(|e| self.err(e))?;
+        }
+        let mut outputs = txn.open_table(OUTPUTS).map_err(|e| self.err(e))?;
+        let rows = collect_rows(&outputs).map_err(|e| self.err(e))?;
+        for (key, bytes) in rows {
+            let sealed = self.reseal_output(&key, &bytes)?;
+            outputs.insert(key.as_str(), sealed.as_slice()).map_err(|e| self.err(e))?;
+        }
+        let mut history = txn.open_table(HISTORY).map_err(|e| self.err(e))?;
+        let mut records = Vec::new();
+        for row in history.iter().map_err(|e| self.err(e))? {
+            let (k, v) = row.map_err(|e| self.err(e))?;
+            records.push((k.value(), v.value().to_vec()));
+        }
+        for (serial, bytes) in records {
+            let mut undo: Undo = self.decode(&serial.to_string(), &bytes)?;
+            for (key, prior) in &mut undo.resources {
+                if let Some(text) = prior {
+                    *text = self.text(&self.reseal_resource(key, text.as_bytes())?)?;
+                }
+            }
+            for (key, text) in undo.outputs.iter_mut().flatten() {
+                *text = self.text(&self.reseal_output(key, text.as_bytes())?)?;
+            }
+            history.insert(serial, encode(&undo).as_slice()).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn reseal_resource(&self, key: &str, bytes: &[u8]) -> Result<Vec<u8>, StateError> {
+        let rs = self.decode_resource(key, bytes)?;
+        self.encode_resource(key, &rs)
+    }
+
+    fn reseal_output(&self, key: &str, bytes: &[u8]) -> Result<Vec<u8>, StateError> {
+        let out = self.decode_output(key, bytes)?;
+        self.encode_output(key, &out)
+    }
+
     /// Forgets one resource (state only).
     pub fn remove(&self, addr: &InstanceAddr) -> Result<u64, StateError> {
         self.commit(Change { remove: vec![addr.clone()], ..Change::default() })
+    }
+
+    fn encode_resource(&self, key: &str, rs: &ResourceState) -> Result<Vec<u8>, StateError> {
+        let Some(cipher) = &self.cipher else { return Ok(encode(rs)) };
+        let mut stored = rs.clone();
+        for name in &rs.sensitive_attributes {
+            if let Some(value) = stored.attributes.get_mut(name)
+                && !value.is_null()
+            {
+                *value = cipher
+                    .seal_value(&crypto::resource_aad(key, name), value)
+                    .map_err(|e| self.crypto_err(&format!("{key}.{name}"), e))?;
+            }
+        }
+        Ok(encode(&stored))
+    }
+
+    fn decode_resource(&self, key: &str, bytes: &[u8]) -> Result<ResourceState, StateError> {
+        let mut rs: ResourceState = self.decode(key, bytes)?;
+        for name in rs.sensitive_attributes.clone() {
+            if let Some(value) = rs.attributes.get_mut(&name)
+                && crypto::sealed_text(value).is_some()
+            {
+                *value = self.open_sealed(&crypto::resource_aad(key, &name), &format!("{key}.{name}"), value)?;
+            }
+        }
+        Ok(rs)
+    }
+
+    fn encode_output(&self, name: &str, out: &OutputState) -> Result<Vec<u8>, StateError> {
+        match &self.cipher {
+            Some(cipher) if out.sensitive && !out.value.is_null() => {
+                let value = cipher
+                    .seal_value(&crypto::output_aad(name), &out.value)
+                    .map_err(|e| self.crypto_err(&format!("output.{name}"), e))?;
+                Ok(encode(&OutputState { value, sensitive: true }))
+            }
+            _ => Ok(encode(out)),
+        }
+    }
+
+    fn decode_output(&self, name: &str, bytes: &[u8]) -> Result<OutputState, StateError> {
+        let mut out: OutputState = self.decode(name, bytes)?;
+        if out.sensitive && crypto::sealed_text(&out.value).is_some() {
+            out.value = self.open_sealed(&crypto::output_aad(name), &format!("output.{name}"), &out.value)?;
+        }
+        Ok(out)
+    }
+
+    fn open_sealed(&self, aad: &str, what: &str, value: &serde_json::Value) -> Result<serde_json::Value, StateError> {
+        let Some(cipher) = &self.cipher else {
+            // Only reachable when the file claims no encryption yet holds sealed values.
+            return Err(StateError::Corrupt {
+                path: self.path.display().to_string(),
+                key: what.to_string(),
+                message: "holds an encrypted value but the state records no encryption key".into(),
+            });
+        };
+        cipher.open_value(aad, value).map_err(|e| self.crypto_err(what, e))
+    }
+
+    fn crypto_err(&self, what: &str, e: CryptoError) -> StateError {
+        let path = self.path.display().to_string();
+        match e {
+            CryptoError::WrongKey if what == "key check" => StateError::WrongKey { path },
+            // The key passed its check, so a value that does not open was altered.
+            CryptoError::WrongKey => StateError::Crypto {
+                path,
+                key: what.to_string(),
+                message: "the value fails authentication (it was altered or moved)".into(),
+            },
+            other => StateError::Crypto { path, key: what.to_string(), message: other.to_string() },
+        }
+    }
+
+    fn text(&self, bytes: &[u8]) -> Result<String, StateError> {
+        String::from_utf8(bytes.to_vec()).map_err(|e| StateError::Corrupt {
+            path: self.path.display().to_string(),
+            key: "history".into(),
+            message: e.to_string(),
+        })
+    }
+
+    fn missing_meta(&self) -> StateError {
+        StateError::Database {
+            path: self.path.display().to_string(),
+            message: "state metadata is missing".into(),
+        }
     }
 
     fn err(&self, e: impl std::fmt::Display) -> StateError {
@@ -186,6 +545,27 @@ impl StateDb {
     }
 }
 
+/// Stored bytes of one serial, before decoding.
+struct RawState {
+    meta: Meta,
+    resources: BTreeMap<String, Vec<u8>>,
+    outputs: BTreeMap<String, Vec<u8>>,
+}
+
+enum Write<'a> {
+    Change(Change),
+    Replace(&'a Snapshot),
+}
+
+fn collect_rows<T: ReadableTable<&'static str, &'static [u8]>>(table: &T) -> Result<Vec<(String, Vec<u8>)>, redb::StorageError> {
+    let mut rows = Vec::new();
+    for row in table.iter()? {
+        let (k, v) = row?;
+        rows.push((k.value().to_string(), v.value().to_vec()));
+    }
+    Ok(rows)
+}
+
 fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     // Serialising plain data structures to JSON cannot fail.
     serde_json::to_vec(value).expect("state records serialise")
@@ -199,21 +579,43 @@ fn db_err(path: &Path, e: impl std::fmt::Display) -> StateError {
 mod tests {
     use super::*;
     use crate::addr::{Mode, ResourceAddr};
-    use std::os::unix::fs::PermissionsExt;
+
+    /// Fast KDF for tests; the format is the same as with the real round count.
+    fn open_keyed(dir: &Path, key: Option<&str>) -> Result<StateDb, StateError> {
+        StateDb::open_inner(dir, key, 1_000)
+    }
 
     fn resource(name: &str) -> ResourceState {
         ResourceState {
             addr: ResourceAddr::managed("workato_folder", name).instance(None),
             mode: Mode::Managed,
             type_name: "workato_folder".into(),
-            attributes: serde_json::json!({"id": 1, "name": name})
-                .as_object()
-                .unwrap()
-                .clone(),
+            attributes: serde_json::json!({"id": 1, "name": name}).as_object().unwrap().clone(),
             sensitive_attributes: vec![],
             dependencies: vec![],
             schema_version: 0,
         }
+    }
+
+    fn secret(name: &str, value: &str) -> ResourceState {
+        ResourceState {
+            addr: ResourceAddr::managed("workato_project_property", name).instance(None),
+            mode: Mode::Managed,
+            type_name: "workato_project_property".into(),
+            attributes: serde_json::json!({"id": "1:x", "name": name, "value": value}).as_object().unwrap().clone(),
+            sensitive_attributes: vec!["value".into()],
+            dependencies: vec![],
+            schema_version: 0,
+        }
+    }
+
+    fn put(rs: ResourceState) -> Change {
+        Change { put: vec![rs], ..Default::default() }
+    }
+
+    fn file_contains(path: &Path, needle: &str) -> bool {
+        let bytes = fs::read(path).unwrap();
+        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
     }
 
     #[test]
@@ -222,18 +624,167 @@ mod tests {
         let wf = dir.path().join(".workform");
         let lineage;
         {
-            let db = StateDb::open(&wf).unwrap();
+            let db = StateDb::open_with_key(&wf, None).unwrap();
             lineage = db.snapshot().unwrap().meta.lineage;
-            assert_eq!(db.commit(Change { put: vec![resource("a")], ..Default::default() }).unwrap(), 1);
-            assert_eq!(db.commit(Change { put: vec![resource("b")], ..Default::default() }).unwrap(), 2);
+            assert_eq!(db.commit(put(resource("a"))).unwrap(), 1);
+            assert_eq!(db.commit(put(resource("b"))).unwrap(), 2);
             db.remove(&resource("a").addr).unwrap();
         }
-        let db = StateDb::open(&wf).unwrap();
+        let db = StateDb::open_with_key(&wf, None).unwrap();
         let snap = db.snapshot().unwrap();
         assert_eq!(snap.meta.serial, 3);
         assert_eq!(snap.meta.lineage, lineage);
         assert_eq!(snap.resources.len(), 1);
         let mode = fs::metadata(wf.join("state.redb")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        let mode = fs::metadata(&wf).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[test]
+    fn wide_permissions_are_narrowed_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let wf = dir.path().join(".workform");
+        drop(StateDb::open_with_key(&wf, None).unwrap());
+        fs::set_permissions(&wf, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(wf.join("state.redb"), fs::Permissions::from_mode(0o644)).unwrap();
+        drop(StateDb::open_with_key(&wf, None).unwrap());
+        assert_eq!(fs::metadata(&wf).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(fs::metadata(wf.join("state.redb")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn every_recent_serial_can_be_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = StateDb::open_with_key(dir.path(), None).unwrap();
+        db.commit(put(resource("a"))).unwrap(); // 1
+        db.commit(put(resource("b"))).unwrap(); // 2
+        let mut renamed = resource("a");
+        renamed.attributes.insert("name".into(), "A2".into());
+        db.commit(Change { put: vec![renamed.clone(), resource("c")], remove: vec![resource("b").addr], ..Default::default() })
+            .unwrap(); // 3
+        let outputs = BTreeMap::from([("x".to_string(), OutputState { value: 1.into(), sensitive: false })]);
+        db.commit(Change { outputs: Some(outputs), workspace_id: Some(7), ..Default::default() }).unwrap(); // 4
+
+        let names = |s: &Snapshot| s.resources.keys().map(|a| a.resource.name.clone()).collect::<Vec<_>>();
+        let s0 = db.snapshot_at(0).unwrap();
+        assert!(s0.resources.is_empty());
+        assert_eq!(s0.meta.serial, 0);
+        assert_eq!(names(&db.snapshot_at(1).unwrap()), ["a"]);
+        assert_eq!(names(&db.snapshot_at(2).unwrap()), ["a", "b"]);
+        let s3 = db.snapshot_at(3).unwrap();
+        assert_eq!(names(&s3), ["a", "c"]);
+        assert_eq!(s3.resources[&renamed.addr].attributes["name"], "A2");
+        assert_eq!(db.snapshot_at(2).unwrap().resources[&renamed.addr].attributes["name"], "a");
+        assert!(s3.outputs.is_empty());
+        assert_eq!(s3.meta.workspace_id, None);
+        let s4 = db.snapshot_at(4).unwrap();
+        assert_eq!(s4, db.snapshot().unwrap());
+        assert_eq!(s4.meta.workspace_id, Some(7));
+        assert!(matches!(db.snapshot_at(5), Err(StateError::SerialUnavailable { serial: 5, current: 4, .. })));
+    }
+
+    #[test]
+    fn the_history_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = StateDb::open_with_key(dir.path(), None).unwrap();
+        let total = HISTORY_LIMIT + 10;
+        for i in 0..total {
+            db.commit(put(resource(&format!("r{i}")))).unwrap();
+        }
+        assert_eq!(db.oldest_serial().unwrap(), total - HISTORY_LIMIT);
+        assert_eq!(db.snapshot_at(total - HISTORY_LIMIT).unwrap().resources.len() as u64, total - HISTORY_LIMIT);
+        let err = db.snapshot_at(total - HISTORY_LIMIT - 1).unwrap_err();
+        assert!(err.to_string().contains(&format!("serials {} to {total} are available", total - HISTORY_LIMIT)), "{err}");
+    }
+
+    #[test]
+    fn replace_swaps_everything_and_can_be_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = StateDb::open_with_key(dir.path(), None).unwrap();
+        db.commit(put(resource("a"))).unwrap();
+        let before = db.snapshot().unwrap();
+        let mut other = before.clone();
+        other.meta.lineage = "other-lineage".into();
+        other.meta.workspace_id = Some(3);
+        other.resources.clear();
+        let b = resource("b");
+        other.resources.insert(b.addr.clone(), b);
+        assert_eq!(db.replace(&other).unwrap(), 2);
+        let now = db.snapshot().unwrap();
+        assert_eq!(now.meta.lineage, "other-lineage");
+        assert_eq!(now.resources.keys().map(|a| a.resource.name.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(db.snapshot_at(1).unwrap(), before);
+    }
+
+    #[test]
+    fn sensitive_values_are_sealed_on_disk_and_opened_with_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = open_keyed(dir.path(), Some("pass")).unwrap();
+            assert!(db.encrypted_at_rest().unwrap());
+            db.commit(put(secret("p", "hunter2-very-secret"))).unwrap();
+            let outputs = BTreeMap::from([("o".to_string(), OutputState { value: "output-secret-xyz".into(), sensitive: true })]);
+            db.commit(Change { outputs: Some(outputs), ..Default::default() }).unwrap();
+            db.commit(put(secret("p", "second-secret-value"))).unwrap();
+        }
+        let file = dir.path().join("state.redb");
+        for needle in ["hunter2-very-secret", "output-secret-xyz", "second-secret-value"] {
+            assert!(!file_contains(&file, needle), "{needle} is in the file");
+        }
+        let db = open_keyed(dir.path(), Some("pass")).unwrap();
+        let snap = db.snapshot().unwrap();
+        let addr = secret("p", "").addr;
+        assert_eq!(snap.resources[&addr].attributes["value"], "second-secret-value");
+        assert_eq!(snap.outputs["o"].value, "output-secret-xyz");
+        assert_eq!(db.snapshot_at(1).unwrap().resources[&addr].attributes["value"], "hunter2-very-secret");
+        drop(db);
+
+        let err = open_keyed(dir.path(), None).unwrap_err();
+        assert!(matches!(err, StateError::KeyRequired { .. }), "{err}");
+        assert!(err.to_string().contains("WORKFORM_STATE_KEY"));
+        let err = open_keyed(dir.path(), Some("nope")).unwrap_err();
+        assert!(matches!(err, StateError::WrongKey { .. }), "{err}");
+        assert!(err.to_string().contains("WORKFORM_STATE_KEY"));
+    }
+
+    #[test]
+    fn a_key_set_later_encrypts_from_the_next_write_including_history() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = open_keyed(dir.path(), None).unwrap();
+            db.commit(put(secret("p", "plain-before-key"))).unwrap();
+            db.commit(put(secret("p", "plain-second"))).unwrap();
+            assert!(!db.encrypted_at_rest().unwrap());
+        }
+        let db = open_keyed(dir.path(), Some("k")).unwrap();
+        // Not yet written: still reported as plaintext, and readable.
+        assert!(!db.encrypted_at_rest().unwrap());
+        assert_eq!(db.snapshot().unwrap().resources.len(), 1);
+        db.commit(put(resource("other"))).unwrap();
+        assert!(db.encrypted_at_rest().unwrap());
+        let addr = secret("p", "").addr;
+        assert_eq!(db.snapshot().unwrap().resources[&addr].attributes["value"], "plain-second");
+        assert_eq!(db.snapshot_at(1).unwrap().resources[&addr].attributes["value"], "plain-before-key");
+        drop(db);
+        assert!(matches!(open_keyed(dir.path(), None), Err(StateError::KeyRequired { .. })));
+    }
+
+    #[test]
+    fn a_sealed_value_moved_to_another_address_fails_authentication() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open_keyed(dir.path(), Some("k")).unwrap();
+        db.commit(put(secret("p", "s3cret"))).unwrap();
+        // Copy the stored record under another key, as a tampering attacker could.
+        let txn = db.db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(RESOURCES).unwrap();
+            let bytes = t.get("workato_project_property.p").unwrap().unwrap().value().to_vec();
+            let text = String::from_utf8(bytes).unwrap().replace("property.p\"", "property.q\"");
+            t.insert("workato_project_property.q", text.as_bytes()).unwrap();
+        }
+        txn.commit().unwrap();
+        let err = db.snapshot().unwrap_err();
+        assert!(err.to_string().contains("fails authentication"), "{err}");
     }
 }

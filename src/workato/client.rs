@@ -2,18 +2,25 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::Value as Json;
 
 use super::error::ApiError;
+use crate::render::Printer;
 
 /// The most items a paged list returns per page.
 pub const PER_PAGE: usize = 100;
 
-/// How many times a transient failure (429, 502–504, no answer) is retried.
-const MAX_RETRIES: u32 = 6;
+/// How many times a failure (502–504, no answer) is retried.
+const MAX_RETRIES: u32 = 5;
+
+/// How many times a 429 (throttled) is retried.
+const MAX_THROTTLED_RETRIES: u32 = 8;
+
+/// The longest single wait between attempts.
+const MAX_DELAY: Duration = Duration::from_secs(60);
 
 /// An API token. Debug and Display never show it.
 #[derive(Clone)]
@@ -45,17 +52,27 @@ pub enum HostError {
         "refusing plain http:// for {0:?}: tokens are only sent over https, except to loopback addresses (127.0.0.1, localhost, [::1])"
     )]
     InsecureHost(String),
+    /// The URL carries a user name or password; it is not echoed back.
+    #[error(
+        "invalid Workato host: the URL contains a user name or password; give only the scheme and host (e.g. https://app.eu.workato.com) and the token through WORKATO_API_TOKEN or a profile"
+    )]
+    Credentials,
 }
 
-/// Checks and normalises a base URL: https anywhere, http only on loopback.
+/// Checks and normalises a base URL: https anywhere, http only on loopback. A bare host
+/// name means https; a trailing `/api` is dropped (every request path starts with it).
 pub fn normalise_host(host: &str) -> Result<String, HostError> {
-    let trimmed = host.trim().trim_end_matches('/');
-    let url = reqwest::Url::parse(trimmed).map_err(|_| HostError::Malformed(host.to_string()))?;
+    let text = host.trim();
+    let with_scheme = if text.contains("://") { text.to_string() } else { format!("https://{text}") };
+    let url = reqwest::Url::parse(&with_scheme).map_err(|_| HostError::Malformed(host.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(HostError::Credentials);
+    }
     match url.scheme() {
         "https" => {}
         "http" => {
             let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d == "localhost",
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
                 Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
                 Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
@@ -66,10 +83,13 @@ pub fn normalise_host(host: &str) -> Result<String, HostError> {
         }
         _ => return Err(HostError::Malformed(host.to_string())),
     }
-    if url.host().is_none() {
+    if url.host().is_none() || url.query().is_some() || url.fragment().is_some() {
         return Err(HostError::Malformed(host.to_string()));
     }
-    Ok(trimmed.to_string())
+    let path = url.path().trim_end_matches('/');
+    let path = path.strip_suffix("/api").unwrap_or(path);
+    let origin = url.origin().ascii_serialization();
+    Ok(format!("{origin}{path}"))
 }
 
 /// A configured connection to one workspace.
@@ -79,6 +99,10 @@ pub struct Api {
     base: Arc<str>,
     token: Token,
     requests: Arc<AtomicU64>,
+    /// Where `WORKFORM_LOG=debug` request lines go; `None` = silent.
+    log: Option<Printer>,
+    /// Per-group pacing (Workato's published limits on Workato hosts; off elsewhere).
+    limiter: super::limiter::RateLimiter,
 }
 
 impl Api {
@@ -91,7 +115,26 @@ impl Api {
             .build()
             // Building only fails if the TLS backend cannot initialise: a broken install.
             .expect("HTTP client initialises");
-        Api { http, base: base.into(), token, requests: Arc::default() }
+        let limiter = if super::limiter::is_workato_host(base) {
+            super::limiter::RateLimiter::new(super::limiter::workato_defaults())
+        } else {
+            super::limiter::RateLimiter::off()
+        };
+        Api { http, base: base.into(), token, requests: Arc::default(), log: None, limiter }
+    }
+
+    /// Replaces the per-group limits (from the `workato { rate_limits {} }` block).
+    pub fn with_rate_limits(mut self, limits: std::collections::BTreeMap<String, super::limiter::Limit>) -> Api {
+        self.limiter = super::limiter::RateLimiter::new(limits);
+        self
+    }
+
+    /// Prints one line per HTTP attempt (method, path and query, status, time, retries) to
+    /// stderr. Never the token (it only travels in the Authorization header) and never a
+    /// body (bodies hold connection credentials and API key tokens).
+    pub fn with_debug_log(mut self, printer: Printer) -> Api {
+        self.log = Some(printer);
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -160,9 +203,11 @@ impl Api {
         body: Option<&Json>,
     ) -> Result<Json, ApiError> {
         let url = format!("{}{}", self.base, path);
-        let mut attempt = 0;
+        let mut retries = Retries::default();
         loop {
+            self.limiter.acquire(method.as_str(), path).await;
             self.requests.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
             let mut req = self
                 .http
                 .request(method.clone(), &url)
@@ -174,67 +219,169 @@ impl Api {
             if let Some(body) = body {
                 req = req.json(body);
             }
-            let outcome: Result<(), (ApiError, Option<Duration>, StatusCode)> = match req.send().await {
+            let (err, failure, retry_after) = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
                     let retry_after = retry_after(&resp);
                     let text = resp.text().await.unwrap_or_default();
                     if status.is_success() {
+                        self.log_attempt(&method, path, query, status.as_str(), started, None);
                         return parse_body(method.as_str(), path, &text);
                     }
-                    Err((
-                        ApiError::from_status(method.as_str(), path, status.as_u16(), &text),
-                        retry_after,
-                        status,
-                    ))
+                    let err = ApiError::from_status(method.as_str(), path, status.as_u16(), &text);
+                    (err, Failure::Status(status.as_u16()), retry_after)
                 }
-                Err(e) => Err((
-                    ApiError::Transport {
+                Err(e) => {
+                    let failure = if e.is_connect() { Failure::Connect } else { Failure::Transport };
+                    let err = ApiError::Transport {
                         method: method.to_string(),
                         path: path.to_string(),
                         message: transport_message(e),
-                    },
-                    None,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                )),
+                    };
+                    (err, failure, None)
+                }
             };
-            let (err, retry_after, status) = outcome.unwrap_err();
-            if !err.is_transient() || attempt >= MAX_RETRIES || !retry_safe(&method, status) {
-                return Err(err);
+            let delay = retries.next(&method, failure, retry_after);
+            self.log_attempt(&method, path, query, &failure.to_string(), started, delay.map(|d| (d, &retries)));
+            match delay {
+                Some(d) => tokio::time::sleep(d).await,
+                None => return Err(err),
             }
-            tokio::time::sleep(backoff(attempt, retry_after)).await;
-            attempt += 1;
+        }
+    }
+
+    /// `[debug] GET /api/folders?page=1&per_page=100 → 200 in 12 ms`, plus the retry about
+    /// to happen, if any.
+    fn log_attempt(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        outcome: &str,
+        started: Instant,
+        retry: Option<(Duration, &Retries)>,
+    ) {
+        let Some(printer) = &self.log else { return };
+        let mut line = format!("[debug] {method} {path}");
+        for (i, (key, value)) in query.iter().enumerate() {
+            line.push(if i == 0 { '?' } else { '&' });
+            line.push_str(key);
+            line.push('=');
+            line.push_str(value);
+        }
+        line.push_str(&format!(" → {outcome} in {} ms", started.elapsed().as_millis()));
+        if let Some((delay, retries)) = retry {
+            line.push_str(&format!(
+                "; retry {} in {:.2} s",
+                retries.total(),
+                delay.as_secs_f64()
+            ));
+        }
+        printer.err(&line);
+    }
+}
+
+/// How an attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// An HTTP answer with this status.
+    Status(u16),
+    /// No connection could be made: the request never left.
+    Connect,
+    /// The connection broke or timed out after the request may have been sent.
+    Transport,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Status(s) => write!(f, "{s}"),
+            Failure::Connect => f.write_str("cannot connect"),
+            Failure::Transport => f.write_str("no answer"),
         }
     }
 }
 
-/// A 429 was refused before any work happened, so any method may be retried; a 5xx or a
-/// lost connection may have landed, so only idempotent methods are.
-fn retry_safe(method: &Method, status: StatusCode) -> bool {
-    status == StatusCode::TOO_MANY_REQUESTS || method != Method::POST
+/// Retries of one request so far. Throttling (429) and failures (5xx, no answer) have
+/// separate budgets: a busy workspace throttles often without anything being wrong.
+#[derive(Debug, Default)]
+struct Retries {
+    throttled: u32,
+    failed: u32,
 }
 
+impl Retries {
+    /// The delay before the next attempt, or `None` when this failure is final.
+    fn next(&mut self, method: &Method, failure: Failure, retry_after: Option<Duration>) -> Option<Duration> {
+        if !retry_safe(method, failure) {
+            return None;
+        }
+        let count = if failure == Failure::Status(429) { &mut self.throttled } else { &mut self.failed };
+        let budget = if failure == Failure::Status(429) { MAX_THROTTLED_RETRIES } else { MAX_RETRIES };
+        if *count >= budget {
+            return None;
+        }
+        let delay = backoff(*count, retry_after, random_u64());
+        *count += 1;
+        Some(delay)
+    }
+
+    fn total(&self) -> u32 {
+        self.throttled + self.failed
+    }
+}
+
+/// Whether another attempt is safe. A 429 is refused before any work happens and a failed
+/// connect never sent anything, so any method may be retried. A 5xx or a broken connection
+/// may have landed, so only idempotent methods are: a second `POST` could create a
+/// duplicate (crash recovery by natural key is the apply engine's job, not the transport's).
+fn retry_safe(method: &Method, failure: Failure) -> bool {
+    match failure {
+        Failure::Status(429) | Failure::Connect => true,
+        Failure::Status(502..=504) | Failure::Transport => method.is_idempotent(),
+        Failure::Status(_) => false,
+    }
+}
+
+/// The server's `Retry-After` in seconds (the HTTP-date form is ignored: exponential
+/// backoff covers it). Absurd values are capped rather than trusted.
 fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     let value = resp.headers().get("retry-after")?.to_str().ok()?;
-    value.trim().parse::<f64>().ok().map(Duration::from_secs_f64)
+    parse_retry_after(value)
 }
 
-/// Exponential backoff with jitter, honouring Retry-After when the server sends it.
-fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
-    if let Some(d) = retry_after {
-        return d.min(Duration::from_secs(60));
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let secs = value.trim().parse::<f64>().ok()?;
+    if !secs.is_finite() || secs < 0.0 {
+        return None;
     }
-    let base = 100u64 << attempt.min(6);
-    let jitter = jitter_ms(base / 2);
-    Duration::from_millis(base + jitter)
+    Some(Duration::from_secs_f64(secs.min(MAX_DELAY.as_secs_f64())))
 }
 
-fn jitter_ms(max: u64) -> u64 {
+/// Exponential backoff with jitter; at least `Retry-After` when the server sends it, plus
+/// up to a quarter more so that requests throttled together do not return together.
+fn backoff(retry: u32, retry_after: Option<Duration>, random: u64) -> Duration {
+    if let Some(after) = retry_after {
+        let spread = (after.as_millis() as u64 / 4).max(100);
+        return (after + Duration::from_millis(random % (spread + 1))).min(MAX_DELAY);
+    }
+    // 250 ms, 500 ms, 1 s, … capped at 8 s; half fixed, half random ("equal jitter").
+    let base = (250u64 << retry.min(5)).min(8_000);
+    Duration::from_millis(base / 2 + random % (base / 2 + 1))
+}
+
+/// A cheap random number for jitter (splitmix64 over the clock and a counter): no crate
+/// needed, and concurrent callers get different values.
+fn random_u64() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() as u64)
+        .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    if max == 0 { 0 } else { nanos % max }
+    let mut z = nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The error chain without the URL (the path is already named beside it).
@@ -267,14 +414,90 @@ mod tests {
 
     #[test]
     fn http_is_only_allowed_on_loopback() {
-        assert!(normalise_host("http://127.0.0.1:8080/").is_ok());
+        assert_eq!(normalise_host("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
         assert!(normalise_host("http://localhost:1").is_ok());
-        assert!(normalise_host("https://app.eu.workato.com").is_ok());
-        assert!(matches!(
-            normalise_host("http://app.eu.workato.com"),
-            Err(HostError::InsecureHost(_))
-        ));
+        assert!(normalise_host("http://[::1]:1").is_ok());
+        assert_eq!(normalise_host("https://app.eu.workato.com").unwrap(), "https://app.eu.workato.com");
+        assert!(matches!(normalise_host("http://app.eu.workato.com"), Err(HostError::InsecureHost(_))));
+        assert!(matches!(normalise_host("http://10.0.0.1"), Err(HostError::InsecureHost(_))));
         assert!(normalise_host("ftp://x").is_err());
         assert!(normalise_host("not a url").is_err());
+        assert!(normalise_host("https://x.com/?a=1").is_err());
+    }
+
+    #[test]
+    fn hosts_are_normalised() {
+        assert_eq!(normalise_host("app.eu.workato.com").unwrap(), "https://app.eu.workato.com");
+        assert_eq!(normalise_host(" https://www.workato.com/api/ ").unwrap(), "https://www.workato.com");
+        assert_eq!(normalise_host("https://WWW.Workato.com").unwrap(), "https://www.workato.com");
+        assert_eq!(normalise_host("https://vpw.example/workato").unwrap(), "https://vpw.example/workato");
+    }
+
+    #[test]
+    fn credentials_in_a_host_are_refused_without_echoing_them() {
+        let err = normalise_host("https://user:s3cret@www.workato.com").unwrap_err().to_string();
+        assert!(!err.contains("s3cret"), "{err}");
+        assert!(err.contains("user name or password"), "{err}");
+    }
+
+    #[test]
+    fn only_safe_failures_are_retried() {
+        let get = Method::GET;
+        let post = Method::POST;
+        assert!(retry_safe(&get, Failure::Status(503)));
+        assert!(retry_safe(&Method::PUT, Failure::Status(502)));
+        assert!(retry_safe(&Method::DELETE, Failure::Transport));
+        assert!(retry_safe(&post, Failure::Status(429)));
+        assert!(retry_safe(&post, Failure::Connect));
+        assert!(!retry_safe(&post, Failure::Status(503)));
+        assert!(!retry_safe(&post, Failure::Transport));
+        assert!(!retry_safe(&get, Failure::Status(500)));
+        assert!(!retry_safe(&get, Failure::Status(403)));
+        assert!(!retry_safe(&get, Failure::Status(404)));
+    }
+
+    #[test]
+    fn retries_are_bounded_with_separate_budgets() {
+        let mut r = Retries::default();
+        let n503 = std::iter::from_fn(|| r.next(&Method::GET, Failure::Status(503), None)).count();
+        assert_eq!(n503 as u32, MAX_RETRIES);
+        // Throttling still has its own budget after the failures ran out.
+        let n429 = std::iter::from_fn(|| r.next(&Method::GET, Failure::Status(429), None)).count();
+        assert_eq!(n429 as u32, MAX_THROTTLED_RETRIES);
+        assert_eq!(r.total(), MAX_RETRIES + MAX_THROTTLED_RETRIES);
+        let mut r = Retries::default();
+        assert_eq!(r.next(&Method::POST, Failure::Status(503), None), None);
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_honours_retry_after() {
+        for random in [0, 7, u64::MAX] {
+            let first = backoff(0, None, random);
+            assert!(first >= Duration::from_millis(125) && first <= Duration::from_millis(250), "{first:?}");
+            let later = backoff(3, None, random);
+            assert!(later >= Duration::from_millis(1000) && later <= Duration::from_millis(2000), "{later:?}");
+            let capped = backoff(30, None, random);
+            assert!(capped <= Duration::from_secs(8), "{capped:?}");
+            let after = backoff(0, Some(Duration::from_secs(1)), random);
+            assert!(after >= Duration::from_secs(1) && after <= Duration::from_millis(1250), "{after:?}");
+        }
+        assert_ne!(backoff(2, None, 1), backoff(2, None, 400));
+        assert!(backoff(0, Some(Duration::from_secs(3600)), 5) <= MAX_DELAY);
+    }
+
+    #[test]
+    fn retry_after_values_never_panic() {
+        assert_eq!(parse_retry_after("1"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("1e300"), Some(MAX_DELAY));
+        assert_eq!(parse_retry_after("-3"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn tokens_do_not_debug_print() {
+        let t = Token::new("s3cret-token");
+        assert_eq!(format!("{t:?}"), "Token(***)");
     }
 }

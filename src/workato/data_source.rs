@@ -28,6 +28,13 @@ pub trait DataSource: Send + Sync {
 
 /// The implementation of a data source type.
 pub fn data_source(type_name: &str) -> Option<&'static dyn DataSource> {
-    let _ = type_name;
-    None
+    use super::data_sources::*;
+    Some(match type_name {
+        "workato_connection" => &connection::ConnectionLookup,
+        "workato_data_table" => &data_table::DataTable,
+        "workato_workspace" => &workspace::Workspace,
+        "workato_folder" => &folder::Folder,
+        "workato_project" => &project::Project,
+        _ => return None,
+    })
 }

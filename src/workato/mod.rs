@@ -2,7 +2,10 @@
 
 pub mod client;
 pub mod data_source;
+pub mod data_sources;
 pub mod error;
+pub mod limiter;
+pub mod needs;
 pub mod permissions;
 pub mod region;
 pub mod resource;

@@ -52,6 +52,16 @@ pub fn resource(type_name: &str) -> Option<&'static dyn Resource> {
         "workato_project" => &project::Project,
         "workato_folder" => &folder::Folder,
         "workato_project_property" => &project_property::ProjectProperty,
+        "workato_api_collection" => &api_collection::ApiCollection,
+        "workato_api_endpoint" => &api_endpoint::ApiEndpoint,
+        "workato_api_client" => &api_client::ApiClient,
+        "workato_api_key" => &api_key::ApiKey,
+        "workato_on_prem_group" => &on_prem_group::OnPremGroup,
+        "workato_on_prem_agent" => &on_prem_agent::OnPremAgent,
+        "workato_data_table" => &data_table::DataTable,
+        "workato_connection" => &connection::Connection,
+        "workato_tag" => &tag::Tag,
+        "workato_tag_assignment" => &tag_assignment::TagAssignment,
         _ => return None,
     })
 }

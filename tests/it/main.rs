@@ -3,5 +3,12 @@
 
 mod support;
 
+mod api_platform;
 mod cli_errors;
+mod plans;
+mod connections;
+mod data_sources;
+mod data_tables;
+mod on_prem;
 mod skeleton;
+mod tags;

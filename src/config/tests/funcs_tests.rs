@@ -402,3 +402,125 @@ fn every_function_is_listed() {
     }
     assert!(!names.contains(&"uuid"));
 }
+
+/// One failing call per function; the test also checks that no function is missing.
+#[test]
+fn every_function_has_an_error_case() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let mut w = World::new();
+    w.dir = dir.path().to_path_buf();
+    let cases: &[(&str, &str)] = &[
+        ("abs", "abs(\"x\")"),
+        ("alltrue", "alltrue([1])"),
+        ("anytrue", "anytrue(null)"),
+        ("base64decode", "base64decode(\"!!!\")"),
+        ("base64encode", "base64encode([1])"),
+        ("base64sha256", "base64sha256({})"),
+        ("basename", "basename([1])"),
+        ("can", "can()"),
+        ("ceil", "ceil(null)"),
+        ("chomp", "chomp([1])"),
+        ("chunklist", "chunklist([1], -1)"),
+        ("coalesce", "coalesce(null, \"\")"),
+        ("coalescelist", "coalescelist([], null)"),
+        ("compact", "compact([[1]])"),
+        ("concat", "concat([1], 2)"),
+        ("contains", "contains(\"a\", \"a\")"),
+        ("dirname", "dirname({})"),
+        ("distinct", "distinct(\"x\")"),
+        ("element", "element([], 0)"),
+        ("endswith", "endswith([1], \"x\")"),
+        ("file", "file(\"missing\")"),
+        ("filebase64", "filebase64(\"missing\")"),
+        ("fileexists", "fileexists(\"sub\")"),
+        ("filesha256", "filesha256(\"missing\")"),
+        ("flatten", "flatten(1)"),
+        ("floor", "floor([1])"),
+        ("format", "format(\"%s %s\", \"a\")"),
+        (
+            "formatlist",
+            "formatlist(\"%s%s\", [\"a\"], [\"b\", \"c\"])",
+        ),
+        ("indent", "indent(-1, \"x\")"),
+        ("index", "index([1], 2)"),
+        ("issensitive", "issensitive()"),
+        ("join", "join(\",\", [[1]])"),
+        ("jsondecode", "jsondecode(\"{\")"),
+        ("jsonencode", "jsonencode()"),
+        ("keys", "keys([1])"),
+        ("length", "length(5)"),
+        ("lookup", "lookup({a = 1}, \"b\")"),
+        ("lower", "lower([1])"),
+        ("matchkeys", "matchkeys([1], [], [])"),
+        ("max", "max()"),
+        ("merge", "merge({a = 1}, [1])"),
+        ("min", "min(\"x\")"),
+        ("nonsensitive", "nonsensitive(1, 2)"),
+        ("one", "one([1, 2])"),
+        ("parseint", "parseint(\"z\", 10)"),
+        ("pow", "pow(\"a\", 1)"),
+        ("range", "range(1, 2, 0)"),
+        ("regex", "regex(\"x\", \"abc\")"),
+        ("regexall", "regexall(\"(\", \"abc\")"),
+        ("replace", "replace(\"a\", \"/(/\", \"b\")"),
+        ("reverse", "reverse({})"),
+        ("sensitive", "sensitive()"),
+        ("setintersection", "setintersection(1)"),
+        ("setproduct", "setproduct([1])"),
+        ("setsubtract", "setsubtract([1], 1)"),
+        ("setunion", "setunion(1)"),
+        ("sha256", "sha256([1])"),
+        ("signum", "signum(true)"),
+        ("slice", "slice([1], 0, 5)"),
+        ("sort", "sort([[1]])"),
+        ("split", "split([1], \"a\")"),
+        ("startswith", "startswith(\"a\", [1])"),
+        ("strcontains", "strcontains(null, \"a\")"),
+        ("strrev", "strrev({})"),
+        ("substr", "substr(\"abc\", 5, 1)"),
+        ("sum", "sum([])"),
+        ("templatefile", "templatefile(\"missing.tpl\", {})"),
+        ("title", "title([1])"),
+        ("tobool", "tobool(\"yes\")"),
+        ("tolist", "tolist({a = 1})"),
+        ("tomap", "tomap([1])"),
+        ("tonumber", "tonumber(\"x\")"),
+        ("toset", "toset({a = 1})"),
+        ("tostring", "tostring([1])"),
+        ("transpose", "transpose({a = 1})"),
+        ("trim", "trim(\"a\", [1])"),
+        ("trimprefix", "trimprefix([1], \"a\")"),
+        ("trimspace", "trimspace({})"),
+        ("trimsuffix", "trimsuffix(\"a\", null)"),
+        ("try", "try(var.obj.nope)"),
+        ("upper", "upper([1])"),
+        ("urlencode", "urlencode({})"),
+        ("values", "values(1)"),
+        ("zipmap", "zipmap([\"a\"], [])"),
+    ];
+    let covered: Vec<&str> = cases.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        covered,
+        function_names(),
+        "the table must list every function, sorted"
+    );
+    for (name, text) in cases {
+        let d = match w.eval(text) {
+            Ok(v) => panic!("{text}: expected an error, got {v:?}"),
+            Err(d) => d.0.into_iter().next().unwrap(),
+        };
+        assert!(d.location().is_some(), "{name}: {d}");
+        assert!(
+            [
+                "Invalid function argument",
+                "Error in function call",
+                "Not enough function arguments",
+                "Too many function arguments",
+                "Invalid HCL syntax",
+            ]
+            .contains(&d.summary()),
+            "{name}: {d}"
+        );
+    }
+}

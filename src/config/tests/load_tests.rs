@@ -605,3 +605,50 @@ fn expressions_of_a_loaded_config_evaluate() {
     let token = &c.workato.as_ref().unwrap().attribute("token").unwrap().expr;
     assert_eq!(eval(token, &scope).unwrap(), s("t").mark_sensitive());
 }
+
+#[test]
+fn static_checks_cover_functions_and_defaults() {
+    let errs = errors("locals {\n  id = uuid()\n}\nvariable \"v\" {\n  default = [1][5]\n}\n");
+    let got: Vec<(&str, String)> = errs
+        .iter()
+        .map(|d| (d.summary(), d.location().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Invalid index", "main.wf.hcl:5:16".to_string()),
+            ("Function not available", "main.wf.hcl:2:8".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn references_inside_heredocs_and_object_keys_have_exact_spans() {
+    let c = load_ok(
+        "variable \"k\" {}\nlocals {\n  doc = <<-EOT\n    key: ${var.k}\n    EOT\n  m = { (var.k) = 1 }\n}\n",
+    );
+    let doc = &c.local("doc").unwrap().expr;
+    let r = doc.references();
+    assert_eq!(r.len(), 1);
+    assert_eq!(c.sources.location(r[0].span), "main.wf.hcl:4:12");
+    let m = &c.local("m").unwrap().expr;
+    assert_eq!(
+        c.sources.location(m.references()[0].span),
+        "main.wf.hcl:6:10"
+    );
+}
+
+#[test]
+fn diagnostics_without_detail_show_their_label() {
+    let (sources, file) = Sources::single("main.wf.hcl", "a = 1\n");
+    let d = Diagnostic::error("Invalid count argument").at(
+        &sources,
+        Span::new(file, 4..5),
+        "must be whole",
+    );
+    assert_eq!(
+        d.to_string(),
+        "main.wf.hcl:1:5: Invalid count argument: must be whole"
+    );
+    assert_eq!(Diagnostic::error("Plain").to_string(), "Plain");
+}

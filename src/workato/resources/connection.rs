@@ -149,7 +149,10 @@ impl Resource for Connection {
 
     async fn create(&self, api: &Api, planned: &Object) -> Result<Object, ApiError> {
         let mut body = Object::new();
-        body.insert("name".into(), planned.get("name").cloned().unwrap_or(Json::Null));
+        body.insert(
+            "name".into(),
+            planned.get("name").cloned().unwrap_or(Json::Null),
+        );
         body.insert(
             "provider".into(),
             planned.get("connector_name").cloned().unwrap_or(Json::Null),
@@ -161,7 +164,10 @@ impl Resource for Connection {
         if let Some(external) = planned.str_of("external_id") {
             body.insert("external_id".into(), json!(external));
         }
-        let shell = planned.get("shell_connection").and_then(Json::as_bool).unwrap_or(false);
+        let shell = planned
+            .get("shell_connection")
+            .and_then(Json::as_bool)
+            .unwrap_or(false);
         body.insert("shell_connection".into(), json!(shell));
         if let Some(input) = input_object(planned)? {
             body.insert("input".into(), input);
@@ -199,11 +205,17 @@ impl Resource for Connection {
             body.insert("input".into(), input);
         }
         if body.is_empty() {
-            body.insert("name".into(), planned.get("name").cloned().unwrap_or(Json::Null));
+            body.insert(
+                "name".into(),
+                planned.get("name").cloned().unwrap_or(Json::Null),
+            );
         }
         let answer = api.put(&path, &Json::Object(body)).await?;
         let mut state = to_state(&expect_object("PUT", &path, answer)?);
-        let shell = planned.get("shell_connection").and_then(Json::as_bool).unwrap_or(false);
+        let shell = planned
+            .get("shell_connection")
+            .and_then(Json::as_bool)
+            .unwrap_or(false);
         state.insert("shell_connection".into(), json!(shell));
         Ok(state)
     }
@@ -248,7 +260,10 @@ mod tests {
     fn input_may_be_an_object_or_a_json_string() {
         let as_obj = obj(json!({"input": {"user": "u", "password": "p"}}));
         let as_text = obj(json!({"input": "{\"password\":\"p\",\"user\":\"u\"}"}));
-        assert_eq!(input_object(&as_obj).unwrap(), input_object(&as_text).unwrap());
+        assert_eq!(
+            input_object(&as_obj).unwrap(),
+            input_object(&as_text).unwrap()
+        );
         let bad = obj(json!({"input": "secret-not-json"}));
         let err = input_object(&bad).unwrap_err().to_string();
         assert!(!err.contains("secret-not-json"), "{err}");
