@@ -38,6 +38,8 @@ pub struct Failure {
 /// The outcome of an apply.
 #[derive(Debug, Default)]
 pub struct Report {
+    pub imported: usize,
+    pub forgotten: usize,
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
@@ -96,6 +98,7 @@ impl Applier {
             second_pass: Mutex::new(Vec::new()),
         });
         forget_vanished(&shared)?;
+        commit_moves_and_forgets(&shared)?;
         run_deletes(&shared, self.parallelism).await;
         if shared.plan.mode == PlanMode::Normal && shared.fatal.lock().unwrap().is_none() {
             preset_deferred(&mut shared.eval.lock().unwrap(), &shared.graph, |addr| {
@@ -143,6 +146,30 @@ pub fn apply_refresh_only(state: &StateDb, plan: &Plan) -> Result<(), StateError
     }
     if !change.put.is_empty() || !change.remove.is_empty() {
         state.commit(change)?;
+    }
+    Ok(())
+}
+
+/// `moved` blocks take effect in state first; `removed { destroy = false }` forgets.
+fn commit_moves_and_forgets(shared: &Shared) -> Result<(), StateError> {
+    let snapshot = shared.state.snapshot()?;
+    let mut change = Change::default();
+    for c in &shared.plan.changes {
+        if let Some(from) = &c.moved_from
+            && let Some(mut record) = snapshot.resources.get(from).cloned()
+        {
+            record.addr = c.addr.clone();
+            change.remove.push(from.clone());
+            change.put.push(record);
+        }
+        if c.action == Action::Forget {
+            change.remove.push(c.addr.clone());
+            shared.observer.warning(&format!("{}: removed from state; the object still exists in the workspace (destroy = false)", c.addr));
+            shared.report.lock().unwrap().forgotten += 1;
+        }
+    }
+    if !change.put.is_empty() || !change.remove.is_empty() {
+        shared.state.commit(change)?;
     }
     Ok(())
 }
@@ -404,6 +431,13 @@ async fn apply_instance(
         schema_version: 0,
     };
     let result: Object = match diff.action {
+        Action::NoOp if planned.is_some_and(|c| c.importing.is_some()) => {
+            let attrs = prior.clone().unwrap_or_default();
+            commit(shared, Change { put: vec![record(attrs.clone())], ..Change::default() }).then_some(())?;
+            shared.report.lock().unwrap().imported += 1;
+            shared.observer.finished(addr, Action::NoOp, Duration::ZERO, display_id(&attrs));
+            attrs
+        }
         Action::NoOp => {
             let attrs = prior.clone().unwrap_or_default();
             // Keep state's dependencies and sensitivity current even without an API call.
@@ -428,7 +462,10 @@ async fn apply_instance(
             };
             let updated = with_local(schema, &after_json, crate::plan::refresh::carry_over(schema, &prior, updated));
             commit(shared, Change { put: vec![record(updated.clone())], ..Change::default() }).then_some(())?;
-            shared.report.lock().unwrap().changed += 1;
+            let mut report = shared.report.lock().unwrap();
+            report.changed += 1;
+            report.imported += usize::from(planned.is_some_and(|c| c.importing.is_some()));
+            drop(report);
             updated
         }
         Action::Replace => {
@@ -456,7 +493,7 @@ async fn apply_instance(
             }
             created
         }
-        Action::Delete | Action::Read => return None,
+        Action::Delete | Action::Read | Action::Forget => return None,
     };
     Some(mark(&Value::from_json(&serde_json::Value::Object(result)), &sensitive))
 }
@@ -567,7 +604,7 @@ where
                 Action::Create => "create",
                 Action::Update => "update",
                 Action::Delete | Action::Replace => "delete",
-                Action::NoOp | Action::Read => "read",
+                Action::NoOp | Action::Read | Action::Forget => "read",
             };
             fail(shared, addr, op, &e);
             None

@@ -17,6 +17,15 @@ pub struct Cli {
     /// Run against the built-in emulator (data in .workform/sandbox.json); no credentials needed.
     #[arg(long, global = true)]
     pub sandbox: bool,
+    /// Workato API host, e.g. https://app.eu.workato.com (beats WORKATO_HOST, the workato block and profiles).
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "region")]
+    pub host: Option<String>,
+    /// Workato data centre: us, eu, jp, sg, au, il, kr, cn or trial (beats WORKATO_REGION, the workato block and profiles).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Use this profile of the credentials file instead of the current one (see `workform profiles`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -25,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Check the configuration: syntax, references, types, schemas. No network.
     Validate(VarArgs),
+    /// Rewrite *.wf.hcl and *.wfvars files in canonical format (--check: exit 3 if any would change).
+    Fmt(FmtArgs),
     /// Show what apply would change.
     Plan(PlanArgs),
     /// Create, update and delete objects to match the configuration.
@@ -35,13 +46,69 @@ pub enum Command {
     Output(OutputArgs),
     /// Show a saved plan, or the current state.
     Show(ShowArgs),
+    /// Adopt an existing workspace object into state (a `resource` block must exist).
+    Import(ImportArgs),
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Release a state lock left by a run that is stuck or gone.
+    ForceUnlock(ForceUnlockArgs),
     /// Print the dependency graph as DOT.
     Graph,
     /// Run the local Workato API emulator.
     Emulator(EmulatorArgs),
+    /// Prepare the directory: create .workform/, check the API token, record the workspace.
+    Init(VarArgs),
+    /// List the API client permissions this configuration needs; --check probes the token.
+    Permissions(PermissionsArgs),
+    /// Manage credential profiles (~/.config/workform/credentials.toml).
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PermissionsArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Probe the token with harmless reads and report what it lacks (exit 1 if anything).
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// List the profiles (tokens are never shown).
+    List,
+    /// Make NAME the current profile.
+    Use {
+        name: String,
+    },
+    /// Create a profile; the data centre comes from --region or --host, the token from
+    /// standard input (or WORKATO_API_TOKEN), never from the command line.
+    Create {
+        name: String,
+        /// Replace an existing profile of that name.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete a profile.
+    Delete {
+        name: String,
+    },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FmtArgs {
+    /// Write nothing: list the files that are not in canonical form and exit 3 if any.
+    #[arg(long)]
+    pub check: bool,
+    /// Print a unified diff of the formatting changes.
+    #[arg(long)]
+    pub diff: bool,
+    /// Files or directories to format (default: the configuration directory); `-` formats
+    /// standard input to standard output.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 /// Input variables.
@@ -107,6 +174,19 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The instance address, e.g. workato_folder.reports or 'workato_folder.f["eu"]'.
+    pub addr: String,
+    /// The object's id in Workato (for properties: `<project_id>:<name>` or `environment:<name>`).
+    pub id: String,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// How long to wait for the state lock.
+    #[arg(long, default_value = "0s", value_name = "DURATION")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A plan file saved with `plan --out`; without it, the current state.
     #[arg(value_name = "FILE")]
@@ -132,6 +212,86 @@ pub struct OutputArgs {
 pub enum StateCommand {
     /// List resource addresses in state.
     List,
+    /// Show one instance's attributes (sensitive values hidden).
+    Show(StateShowArgs),
+    /// Rename an instance or a whole resource in state (nothing changes remotely).
+    Mv(StateMvArgs),
+    /// Forget instances without deleting them from the workspace.
+    Rm(StateRmArgs),
+    /// Print the state (or an earlier serial) as JSON on stdout.
+    Pull(StatePullArgs),
+    /// Replace the state with a JSON document from `state pull`.
+    Push(StatePushArgs),
+}
+
+/// How long a state command waits for the state lock.
+#[derive(Debug, Args, Clone)]
+pub struct LockArgs {
+    /// How long to wait for the state lock (e.g. 30s, 2m).
+    #[arg(long, default_value = "0s", value_name = "DURATION")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StateShowArgs {
+    /// The instance, e.g. workato_folder.ops or 'workato_folder.ops["eu"]'.
+    pub addr: String,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StateMvArgs {
+    /// The instance or resource to move.
+    pub source: String,
+    /// Its new address (must not exist in state yet).
+    pub destination: String,
+    /// Show what would move without changing the state.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StateRmArgs {
+    /// Instances or whole resources to forget.
+    #[arg(required = true, value_name = "ADDR")]
+    pub addrs: Vec<String>,
+    /// Show what would be forgotten without changing the state.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatePullArgs {
+    /// An earlier serial from the state history instead of the current state.
+    #[arg(long, value_name = "N")]
+    pub serial: Option<u64>,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatePushArgs {
+    /// A JSON document from `state pull` (`-` reads stdin).
+    pub file: PathBuf,
+    /// Push even when the document has another lineage or an older serial.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    /// The lock ID printed by the run that holds the lock.
+    pub lock_id: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

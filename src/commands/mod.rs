@@ -2,9 +2,14 @@
 
 mod apply;
 mod emulator;
+mod fmt;
 mod graph;
+mod import;
+mod init;
 mod output;
+mod permissions;
 mod plan;
+mod profiles;
 mod show;
 pub mod session;
 mod state;
@@ -104,16 +109,28 @@ pub fn run(cli: Cli) -> ExitCode {
 
 async fn dispatch(cli: &Cli, printer: &Printer) -> Result<u8, CmdError> {
     let p = printer.clone();
+    session::remember_flags(cli);
     match &cli.command {
         Command::Validate(vars) => validate::run(p, &cli.dir, vars).await,
+        Command::Fmt(args) => fmt::run(p, &cli.dir, args),
         Command::Plan(args) => plan::run(p, &cli.dir, cli.sandbox, args).await,
         Command::Apply(args) => apply::run(p, &cli.dir, cli.sandbox, args, false).await,
         Command::Destroy(args) => apply::run(p, &cli.dir, cli.sandbox, args, true).await,
         Command::Output(args) => output::run(p, &cli.dir, args),
         Command::Show(args) => show::run(p, &cli.dir, args).await,
+        Command::Import(args) => import::run(p, &cli.dir, cli.sandbox, args).await,
         Command::State(StateCommand::List) => state::list(p, &cli.dir),
+        Command::State(StateCommand::Show(args)) => state::show(p, &cli.dir, args),
+        Command::State(StateCommand::Mv(args)) => state::mv(p, &cli.dir, args),
+        Command::State(StateCommand::Rm(args)) => state::rm(p, &cli.dir, args),
+        Command::State(StateCommand::Pull(args)) => state::pull(p, &cli.dir, args),
+        Command::State(StateCommand::Push(args)) => state::push(p, &cli.dir, args),
+        Command::ForceUnlock(args) => state::force_unlock(p, &cli.dir, args),
         Command::Graph => graph::run(p, &cli.dir),
         Command::Emulator(args) => emulator::run(p, args).await,
+        Command::Init(vars) => init::run(p, &cli.dir, cli.sandbox, vars).await,
+        Command::Permissions(args) => permissions::run(p, &cli.dir, cli.sandbox, args).await,
+        Command::Profiles(command) => profiles::run(p, command, &session::flags_of(cli)),
     }
 }
 

@@ -80,6 +80,7 @@ pub(super) async fn make_plan(
     options: &PlanOptions,
 ) -> Result<(Plan, Refreshed), CmdError> {
     let snapshot = prepare_state(remote, locked).await?;
+    super::permissions::preflight(&remote.api, &super::permissions::needed_for(&session.config, &snapshot, options.mode)).await?;
     let refreshed = if refresh { refresh::refresh_all(&remote.api, &snapshot).await? } else { refresh::from_state(&snapshot) };
     let plan = plan::plan(&session.config, &session.graph, session.vars.clone(), &snapshot, &refreshed, options, Some(&remote.api))
         .await?;

@@ -3,25 +3,25 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::CmdError;
-use crate::cli::{VarArgs, parse_duration};
+use crate::cli::{Cli, VarArgs, parse_duration};
 use crate::config::{self, Config, Scope, VarInputs};
+use crate::credentials::{self, Endpoint, Flags, Layer, Sources};
 use crate::emulator::{self, EmulatorOptions, RunningEmulator, TokenGrant};
 use crate::graph::ConfigGraph;
 use crate::render::Printer;
 use crate::state::{StateDb, StateLock};
 use crate::value::Value;
-use crate::workato::client::normalise_host;
-use crate::workato::{Api, Token, region};
+use crate::workato::{Api, Token};
 
 /// Environment variables read by workform (the first three match the official Workato CLI).
 pub mod env {
-    pub const TOKEN: &str = "WORKATO_API_TOKEN";
-    pub const HOST: &str = "WORKATO_HOST";
-    pub const REGION: &str = "WORKATO_REGION";
+    pub use crate::credentials::env::{HOST, REGION, TOKEN};
     pub const VAR_PREFIX: &str = "WF_VAR_";
+    /// `debug` (or `trace`) prints one line per HTTP request to stderr.
+    pub const LOG: &str = "WORKFORM_LOG";
 }
 
 /// The token the embedded emulator accepts.
@@ -39,6 +39,8 @@ pub struct Session {
 /// The workspace connection; holds the embedded emulator alive when sandboxed.
 pub struct Remote {
     pub api: Api,
+    /// Where the connection goes and where its settings came from; `None` with --sandbox.
+    pub endpoint: Option<Endpoint>,
     _emulator: Option<RunningEmulator>,
 }
 
@@ -46,6 +48,25 @@ pub struct Remote {
 pub struct LockedState {
     pub state: Arc<StateDb>,
     _lock: StateLock,
+}
+
+/// The connection flags of this run (`--host`, `--region`, `--profile`). Set once by the
+/// dispatcher: every command's connection honours them without threading them through
+/// each command's signature.
+static FLAGS: OnceLock<Flags> = OnceLock::new();
+
+/// Records the command line's connection flags (first call wins).
+pub fn remember_flags(cli: &Cli) {
+    let _ = FLAGS.set(flags_of(cli));
+}
+
+/// The connection flags of a command line.
+pub fn flags_of(cli: &Cli) -> Flags {
+    Flags { host: cli.host.clone(), region: cli.region.clone(), profile: cli.profile.clone() }
+}
+
+fn flags() -> Flags {
+    FLAGS.get().cloned().unwrap_or_default()
 }
 
 impl Session {
@@ -63,39 +84,17 @@ impl Session {
         lock_state(&self.dir, command, lock_timeout)
     }
 
-    /// Connects to the workspace: the embedded emulator with `--sandbox`, otherwise the
-    /// host and token from the environment or the `workato` block.
+    /// Connects to the workspace: the embedded emulator with `--sandbox`, otherwise the host
+    /// and token by precedence: flags, environment, the `workato` block, a profile (see
+    /// [`crate::credentials`]).
     pub async fn connect(&self, sandbox: bool) -> Result<Remote, CmdError> {
-        if sandbox {
-            return connect_sandbox(&self.dir).await;
-        }
-        let settings = self.workato_block()?;
-        let token = std::env::var(env::TOKEN)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .or(settings.token)
-            .ok_or_else(|| {
-                CmdError::Message(format!(
-                    "no Workato API token: set {} (or `token` in the workato block, from a sensitive variable), or try workform without an account using --sandbox",
-                    env::TOKEN
-                ))
-            })?;
-        let host = match (std::env::var(env::HOST).ok().filter(|h| !h.is_empty()), settings.host) {
-            (Some(h), _) | (None, Some(h)) => h,
-            (None, None) => {
-                let region = std::env::var(env::REGION).ok().filter(|r| !r.is_empty()).or(settings.region).unwrap_or_else(|| "us".into());
-                region::host_for(&region)
-                    .ok_or_else(|| CmdError::Message(format!("unknown Workato region {region:?}: expected one of {}", region::names())))?
-                    .to_string()
-            }
-        };
-        let base = normalise_host(&host).map_err(|e| CmdError::Message(e.to_string()))?;
-        Ok(Remote { api: Api::new(&base, Token::new(token)), _emulator: None })
+        let block = if sandbox { Layer::default() } else { self.workato_block()? };
+        connect(&self.printer, &self.dir, sandbox, &block).await
     }
 
-    fn workato_block(&self) -> Result<WorkatoSettings, CmdError> {
-        let mut settings = WorkatoSettings::default();
-        let Some(body) = &self.config.workato else { return Ok(settings) };
+    /// The `workato { host, region, token }` block, evaluated with the variables.
+    pub fn workato_block(&self) -> Result<Layer, CmdError> {
+        let Some(body) = &self.config.workato else { return Ok(Layer::default()) };
         let empty = BTreeMap::new();
         let scope = Scope {
             dir: &self.config.dir,
@@ -105,26 +104,69 @@ impl Session {
             each: None,
             count_index: None,
         };
+        let mut settings: BTreeMap<&str, String> = BTreeMap::new();
         for attr in &body.attributes {
+            let name = attr.name.as_str();
+            if !matches!(name, "host" | "region" | "token") {
+                continue;
+            }
             let value = config::eval(&attr.expr, &scope).map_err(CmdError::Config)?;
-            let text = value.as_str().map(str::to_string);
-            let slot = match attr.name.as_str() {
-                "host" => &mut settings.host,
-                "region" => &mut settings.region,
-                "token" => &mut settings.token,
-                _ => continue,
+            if value.is_null() {
+                continue;
+            }
+            let Some(text) = value.as_str() else {
+                // Never show the value: this may be the token.
+                return Err(CmdError::Message(format!(
+                    "`{name}` in the workato block must be a string, not {}",
+                    value.type_name()
+                )));
             };
-            *slot = text;
+            if name == "token" && !matches!(value, Value::Sensitive(_)) {
+                self.printer.warning(
+                    "the workato block's `token` is not sensitive. Pass it through a variable declared with `sensitive = true` (set with WF_VAR_name or a git-ignored --var-file), or use WORKATO_API_TOKEN or a profile, so it is never printed or committed.",
+                );
+            }
+            settings.insert(name, text.to_string());
         }
-        Ok(settings)
+        let mut take = |k| settings.remove(k);
+        Ok(Layer::new(take("host"), take("region"), take("token")))
     }
 }
 
-#[derive(Default)]
-struct WorkatoSettings {
-    host: Option<String>,
-    region: Option<String>,
-    token: Option<String>,
+/// Connects with the given `workato` block settings (empty when there is no configuration).
+pub async fn connect(printer: &Printer, dir: &Path, sandbox: bool, block: &Layer) -> Result<Remote, CmdError> {
+    let flags = flags();
+    if sandbox {
+        if !flags.is_empty() {
+            return Err(CmdError::Message(
+                "--sandbox runs against the built-in emulator: --host, --region and --profile cannot be used with it".into(),
+            ));
+        }
+        return connect_sandbox(printer, dir).await;
+    }
+    let env = Layer::from_env();
+    let path = credentials::file::default_path();
+    let shown = path.as_ref().map_or_else(|| "~/.config/workform/credentials.toml".to_string(), |p| p.display().to_string());
+    let file = match &path {
+        Some(path) if credentials::needs_profiles(&flags, &env, block) => {
+            credentials::file::load(path).map_err(|e| CmdError::Message(e.to_string()))?
+        }
+        _ => None,
+    };
+    let resolved = credentials::resolve(&Sources { flags: &flags, env: &env, block, profiles: file.as_ref(), profiles_path: &shown })
+        .map_err(|e| CmdError::Message(e.to_string()))?;
+    let api = with_log(printer, Api::new(&resolved.endpoint.base_url, resolved.token));
+    Ok(Remote { api, endpoint: Some(resolved.endpoint), _emulator: None })
+}
+
+/// Turns on request logging when `WORKFORM_LOG=debug`.
+fn with_log(printer: &Printer, api: Api) -> Api {
+    let level = std::env::var(env::LOG).unwrap_or_default();
+    if matches!(level.trim().to_ascii_lowercase().as_str(), "debug" | "trace") {
+        api.with_debug_log(printer.clone())
+    } else {
+        api
+    }
 }
 
 /// Opens the state of a directory under its lock.
@@ -136,7 +178,7 @@ pub fn lock_state(dir: &Path, command: &str, lock_timeout: &str) -> Result<Locke
     Ok(LockedState { state: Arc::new(state), _lock: lock })
 }
 
-async fn connect_sandbox(dir: &Path) -> Result<Remote, CmdError> {
+async fn connect_sandbox(printer: &Printer, dir: &Path) -> Result<Remote, CmdError> {
     let wf = dir.join(".workform");
     crate::state::ensure_dir(&wf).map_err(CmdError::from)?;
     let running = emulator::start(EmulatorOptions {
@@ -147,8 +189,8 @@ async fn connect_sandbox(dir: &Path) -> Result<Remote, CmdError> {
     })
     .await
     .map_err(|e| CmdError::Message(format!("cannot start the sandbox emulator: {e}")))?;
-    let api = Api::new(&running.base_url(), Token::new(SANDBOX_TOKEN));
-    Ok(Remote { api, _emulator: Some(running) })
+    let api = with_log(printer, Api::new(&running.base_url(), Token::new(SANDBOX_TOKEN)));
+    Ok(Remote { api, endpoint: None, _emulator: Some(running) })
 }
 
 fn var_inputs(args: &VarArgs, dir: &Path) -> Result<VarInputs, CmdError> {

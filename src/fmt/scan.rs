@@ -440,7 +440,7 @@ fn quoted_len(text: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn code(line: &Line<'_>) -> &CodeLine<'_> {
+    fn code<'a>(line: &'a Line<'a>) -> &'a CodeLine<'a> {
         match line {
             Line::Code(c) => c,
             Line::Verbatim { .. } => panic!("verbatim line"),

@@ -145,8 +145,8 @@ fn heredoc_inside_a_call_closes_with_the_call() {
 #[test]
 fn comments_stay_where_they_are_and_trailing_ones_align() {
     case(
-        "# top\n\n// slashes\nlocals {\n    # inside\n  a = 1 # one\n  bbb = 2    // two\n  /* block */ c = 3\n\n  d = 4        # alone\n}   # after\n",
-        "# top\n\n// slashes\nlocals {\n  # inside\n  a   = 1 # one\n  bbb = 2 // two\n  /* block */ c = 3\n\n  d = 4 # alone\n} # after\n",
+        "# top\n\n// slashes\nlocals {\n    # inside\n  a = 1 # one\n  bbb = 2    // two\n  c  =   /* block */ 3\n\n  d = 4        # alone\n}   # after\n",
+        "# top\n\n// slashes\nlocals {\n  # inside\n  a   = 1 # one\n  bbb = 2 // two\n  c   = /* block */ 3\n\n  d = 4 # alone\n}       # after\n",
     );
 }
 
@@ -211,7 +211,7 @@ fn template_directives_and_escapes_do_not_confuse_brackets() {
 fn object_keys_may_be_quoted_or_parenthesised() {
     case(
         "m = {\n\"a b\" = 1\n(local.k) = 2\nc: 3\n}\n",
-        "m = {\n  \"a b\"   = 1\n  (local.k) = 2\n  c: 3\n}\n",
+        "m = {\n  \"a b\"     = 1\n  (local.k) = 2\n  c: 3\n}\n",
     );
 }
 

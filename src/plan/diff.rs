@@ -32,7 +32,11 @@ pub fn diff_instance(
     let mut after = BTreeMap::new();
     let mut changed: Vec<&str> = Vec::new();
     for (name, attr) in &schema.attributes {
-        let prior_value = prior.and_then(|p| p.get(name)).map(Value::from_json);
+        let mut prior_value = prior.and_then(|p| p.get(name)).map(Value::from_json);
+        if attr.local_only && prior.is_some() && prior_value.as_ref().is_none_or(Value::is_null) {
+            // Workform-only settings of an imported object start at their default.
+            prior_value = attr.default.as_ref().map(Value::from_json);
+        }
         let configured = config.get(name).filter(|v| !v.is_null()).cloned();
         let planned = if !attr.is_configurable() {
             prior_value.clone().unwrap_or(Value::Unknown)

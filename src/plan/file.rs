@@ -187,11 +187,14 @@ impl SavedPlan {
         }
     }
 
-    /// Objects whose live value differs from what was planned against.
+    /// Objects of the planned-against state whose live value differs from what was
+    /// planned against (changed, vanished, or newly present).
     pub fn changed_objects(&self, live: &Refreshed) -> Vec<InstanceAddr> {
+        let prior: std::collections::BTreeSet<&InstanceAddr> = self.prior_resources.iter().map(|r| &r.addr).collect();
         let mut changed: Vec<InstanceAddr> = self
             .refreshed
             .iter()
+            .filter(|(addr, _)| prior.contains(addr))
             .filter(|(addr, planned)| live.get(*addr) != Some(*planned))
             .map(|(addr, _)| addr.clone())
             .collect();

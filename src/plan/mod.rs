@@ -26,6 +26,8 @@ pub enum Action {
     Delete,
     /// A data source read during apply (its arguments are not known yet).
     Read,
+    /// Dropped from state, left in the workspace (`removed { lifecycle { destroy = false } }`).
+    Forget,
 }
 
 impl Action {
@@ -38,6 +40,7 @@ impl Action {
             Action::Replace => "-/+",
             Action::Delete => "-",
             Action::Read => "<=",
+            Action::Forget => ".",
         }
     }
 
@@ -50,6 +53,7 @@ impl Action {
             Action::Replace => &["delete", "create"],
             Action::Delete => &["delete"],
             Action::Read => &["read"],
+            Action::Forget => &["forget"],
         }
     }
 }
@@ -73,6 +77,10 @@ pub struct ResourceChange {
     pub reason: Option<String>,
     /// Resources this instance depends on (stored in state; orders the destroy of orphans).
     pub dependencies: BTreeSet<ResourceAddr>,
+    /// Set when the object is adopted by an `import` block: the remote id.
+    pub importing: Option<String>,
+    /// Set when a `moved` block gave the instance this address: the old one.
+    pub moved_from: Option<InstanceAddr>,
 }
 
 /// An object that changed outside workform since the last apply.
@@ -123,15 +131,20 @@ pub struct Plan {
 /// Counts for `Plan: X to add, Y to change, Z to destroy.`
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
+    pub import: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
+    pub forget: usize,
 }
 
 impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
+            if c.importing.is_some() {
+                s.import += 1;
+            }
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,
@@ -140,6 +153,7 @@ impl Plan {
                     s.destroy += 1;
                 }
                 Action::Delete => s.destroy += 1,
+                Action::Forget => s.forget += 1,
                 Action::NoOp | Action::Read => {}
             }
         }
@@ -148,7 +162,9 @@ impl Plan {
 
     /// True when applying would change a resource.
     pub fn has_resource_changes(&self) -> bool {
-        self.changes.iter().any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        self.changes
+            .iter()
+            .any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some() || c.moved_from.is_some())
     }
 
     /// True when applying would change anything, outputs included.

@@ -39,6 +39,8 @@ pub enum PlanError {
         #[source]
         source: ReadError,
     },
+    #[error("importing {addr}: {message}")]
+    Import { addr: InstanceAddr, message: String },
 }
 
 impl From<Diagnostics> for PlanError {
@@ -58,6 +60,18 @@ pub async fn plan(
     options: &PlanOptions,
     api: Option<&Api>,
 ) -> Result<Plan, PlanError> {
+    let (moved_snapshot, moves) = apply_moves(config, snapshot);
+    let snapshot = &moved_snapshot;
+    let mut refreshed: Refreshed = refreshed
+        .iter()
+        .map(|(a, o)| (moves.iter().find(|(from, _)| from == a).map_or(a.clone(), |(_, to)| to.clone()), o.clone()))
+        .collect();
+    let imports = if options.mode == PlanMode::Normal {
+        resolve_imports(config, &vars, snapshot, &mut refreshed, api).await?
+    } else {
+        BTreeMap::new()
+    };
+    let refreshed = &refreshed;
     let mut plan = Plan {
         mode: options.mode,
         changes: Vec::new(),
@@ -68,6 +82,9 @@ pub async fn plan(
         state_serial: snapshot.meta.serial,
         data: BTreeMap::new(),
     };
+    plan.warnings.extend(moves.iter().filter_map(|(from, to)| {
+        snapshot.resources.get(to).is_none().then(|| format!("{from} has moved to {to}, but the moved object is missing"))
+    }));
     if options.mode == PlanMode::RefreshOnly {
         return Ok(plan);
     }
@@ -131,7 +148,8 @@ pub async fn plan(
                     continue;
                 }
                 let deps = graph.resource_dependencies(&node);
-                match plan_resource(&mut eval, rc, deps, refreshed, options, &mut in_config) {
+                let inputs = ResourceInputs { refreshed, options, imports: &imports, moves: &moves };
+                match plan_resource(&mut eval, rc, deps, &inputs, &mut in_config) {
                     Ok(changes) => plan.changes.extend(changes),
                     Err(e) => {
                         eval.set_unknown(addr);
@@ -161,7 +179,8 @@ pub async fn plan(
     plan.changes.extend(
         plan_orphans(snapshot, refreshed, &in_config)
             .into_iter()
-            .filter(|c| targeted(&options.targets, &in_scope, &c.addr)),
+            .filter(|c| targeted(&options.targets, &in_scope, &c.addr))
+            .map(|c| forget_if_removed(config, c)),
     );
     if in_scope.is_some() {
         // Outputs may refer to resources left out of the plan.
@@ -172,14 +191,22 @@ pub async fn plan(
     Ok(plan)
 }
 
+/// What planning one resource needs besides the evaluator.
+struct ResourceInputs<'a> {
+    refreshed: &'a Refreshed,
+    options: &'a PlanOptions,
+    imports: &'a BTreeMap<InstanceAddr, String>,
+    moves: &'a [(InstanceAddr, InstanceAddr)],
+}
+
 fn plan_resource(
     eval: &mut Evaluator,
     rc: &ResourceConfig,
     dependencies: BTreeSet<ResourceAddr>,
-    refreshed: &Refreshed,
-    options: &PlanOptions,
+    inputs: &ResourceInputs<'_>,
     in_config: &mut BTreeSet<InstanceAddr>,
 ) -> Result<Vec<ResourceChange>, Diagnostics> {
+    let ResourceInputs { refreshed, options, imports, moves } = *inputs;
     let schema = schema_for(&eval.config, rc)?;
     let ignore = ignore_set(&eval.config, rc, schema)?;
     let mut changes = Vec::new();
@@ -200,6 +227,8 @@ fn plan_resource(
         let sensitive = sensitive_attrs(schema, &config_values);
         eval.set_instance(&rc.addr, exp.key.clone(), mark(&diff.after, &sensitive));
         changes.push(ResourceChange {
+            importing: imports.get(&addr).cloned(),
+            moved_from: moves.iter().find(|(_, to)| to == &addr).map(|(from, _)| from.clone()),
             addr,
             type_name: rc.addr.type_name.clone(),
             action: diff.action,
@@ -303,6 +332,8 @@ async fn plan_data(
                     sensitive,
                     reason: Some("config refers to values not yet known".into()),
                     dependencies: BTreeSet::new(),
+                    importing: None,
+                    moved_from: None,
                 });
             }
         }
@@ -428,6 +459,8 @@ fn delete_change(r: &ResourceState, live: Object, reason: Option<String>) -> Res
             .iter()
             .filter_map(|d| d.parse::<InstanceAddr>().ok().map(|a| a.resource))
             .collect(),
+        importing: None,
+        moved_from: None,
     }
 }
 
@@ -454,6 +487,136 @@ fn detect_drift(snapshot: &Snapshot, refreshed: &Refreshed) -> Vec<Drift> {
         }
     }
     out
+}
+
+/// A `removed { from = X, lifecycle { destroy = false } }` block turns the delete of an
+/// orphan of X into a forget.
+fn forget_if_removed(config: &Config, mut change: ResourceChange) -> ResourceChange {
+    let keep = config.removed.iter().any(|r| r.from == change.addr.resource && !r.destroy);
+    if keep {
+        change.action = Action::Forget;
+        change.reason = Some("destroy = false is set in the configuration".into());
+    }
+    change
+}
+
+/// Applies `moved` blocks to a copy of the state: each instance at a `from` address (and
+/// not already at `to`) takes the `to` address. Returns the moved state and the moves.
+fn apply_moves(config: &Config, snapshot: &Snapshot) -> (Snapshot, Vec<(InstanceAddr, InstanceAddr)>) {
+    let mut moved = snapshot.clone();
+    let mut moves = Vec::new();
+    for block in &config.moved {
+        let (from_res, from_key) = &block.from;
+        let (to_res, to_key) = &block.to;
+        let matching: Vec<InstanceAddr> = moved
+            .resources
+            .keys()
+            .filter(|a| &a.resource == from_res && (from_key.is_none() || &a.key == from_key))
+            .cloned()
+            .collect();
+        for from in matching {
+            let to = InstanceAddr {
+                resource: to_res.clone(),
+                key: if from_key.is_none() && to_key.is_none() { from.key.clone() } else { to_key.clone() },
+            };
+            if moved.resources.contains_key(&to) {
+                continue;
+            }
+            if let Some(mut record) = moved.resources.remove(&from) {
+                record.addr = to.clone();
+                moved.resources.insert(to.clone(), record);
+                moves.push((from, to));
+            }
+        }
+    }
+    (moved, moves)
+}
+
+/// Resolves `import` blocks whose target is not yet in state: the remote object is found
+/// by id (one listing per type) and becomes the instance's prior object.
+async fn resolve_imports(
+    config: &Config,
+    vars: &BTreeMap<String, Value>,
+    snapshot: &Snapshot,
+    refreshed: &mut Refreshed,
+    api: Option<&Api>,
+) -> Result<BTreeMap<InstanceAddr, String>, PlanError> {
+    let mut out = BTreeMap::new();
+    let mut listings: BTreeMap<String, Vec<Object>> = BTreeMap::new();
+    let empty = BTreeMap::new();
+    let scope = crate::config::Scope {
+        dir: &config.dir,
+        vars,
+        locals: &empty,
+        resources: &BTreeMap::new(),
+        each: None,
+        count_index: None,
+    };
+    for block in &config.imports {
+        let (resource, key_expr, _) = &block.to;
+        let key = match key_expr {
+            None => None,
+            Some(expr) => Some(match crate::config::eval(expr, &scope)?.unmark_deep().0 {
+                Value::String(s) => crate::addr::InstanceKey::Str(s),
+                Value::Number(n) => crate::addr::InstanceKey::Int(n as i64),
+                _ => {
+                    return Err(Diagnostics::from(
+                        Diagnostic::error("Invalid import address: the key must be a string or a number")
+                            .at(&config.sources, expr.span(), "invalid key"),
+                    )
+                    .into());
+                }
+            }),
+        };
+        let addr = resource.instance(key);
+        let id = match crate::config::eval(&block.id, &scope)?.unmark_deep().0 {
+            Value::String(s) => s,
+            Value::Number(n) => crate::value::format_number(n),
+            _ => {
+                return Err(Diagnostics::from(
+                    Diagnostic::error("Invalid import id: the id must be a known string").at(&config.sources, block.id.span(), "invalid id"),
+                )
+                .into());
+            }
+        };
+        if snapshot.resources.contains_key(&addr) {
+            continue; // Already managed: the block is inert.
+        }
+        if let Some(Some(_)) = refreshed.get(&addr) {
+            out.insert(addr, id); // A saved plan's import, already looked up.
+            continue;
+        }
+        let Some(api) = api else { continue };
+        let object = find_by_id(api, &addr, &id, &mut listings).await?;
+        refreshed.insert(addr.clone(), Some(object));
+        out.insert(addr, id);
+    }
+    Ok(out)
+}
+
+/// Finds one remote object by its id (as text), listing its type once.
+pub async fn find_by_id(
+    api: &Api,
+    addr: &InstanceAddr,
+    id: &str,
+    listings: &mut BTreeMap<String, Vec<Object>>,
+) -> Result<Object, PlanError> {
+    let err = |message: String| PlanError::Import { addr: addr.clone(), message };
+    let type_name = &addr.resource.type_name;
+    let resource = crate::workato::resource::resource(type_name).ok_or_else(|| err(format!("{type_name} cannot be imported")))?;
+    if !listings.contains_key(type_name) {
+        let all = resource
+            .list_all(api)
+            .await
+            .map_err(|e| err(e.to_string()))?
+            .ok_or_else(|| err(format!("{type_name} does not support import")))?;
+        listings.insert(type_name.clone(), all);
+    }
+    listings[type_name]
+        .iter()
+        .find(|o| o.get("id").is_some_and(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string) == id))
+        .cloned()
+        .ok_or_else(|| err(format!("Cannot import non-existent remote object: no {type_name} with id {id:?} exists in the workspace")))
 }
 
 /// `lifecycle { prevent_destroy = true }` turns any planned destroy of the resource into an error.

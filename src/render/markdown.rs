@@ -14,7 +14,7 @@ pub fn render(plan: &Plan) -> String {
         return out;
     }
     let _ = writeln!(out, "### workform plan: {} to add, {} to change, {} to destroy\n", s.add, s.change, s.destroy);
-    let mut rows: Vec<_> = plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp)).collect();
+    let mut rows: Vec<_> = plan.changes.iter().filter(|c| c.action != Action::NoOp || c.importing.is_some()).collect();
     rows.sort_by_key(|c| (!matches!(c.action, Action::Delete | Action::Replace), c.addr.clone()));
     if !rows.is_empty() {
         out.push_str("| | action | resource |\n|---|---|---|\n");
@@ -25,7 +25,8 @@ pub fn render(plan: &Plan) -> String {
                 Action::Replace => ("🔴", "replace"),
                 Action::Delete => ("🔴", "destroy"),
                 Action::Read => ("🔵", "read"),
-                Action::NoOp => continue,
+                Action::Forget => ("⚪", "forget"),
+                Action::NoOp => ("📥", "import"),
             };
             let _ = writeln!(out, "| {icon} | {word} | `{}` |", c.addr);
         }

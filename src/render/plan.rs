@@ -16,7 +16,11 @@ pub fn render(plan: &Plan, styles: &Styles) -> String {
     if !drift.is_empty() {
         render_drift(&mut out, &drift, styles);
     }
-    let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some() || c.moved_from.is_some())
+        .collect();
     if changes.is_empty() {
         if !output_changes(plan).is_empty() {
             render_outputs(&mut out, plan, styles);
@@ -41,9 +45,11 @@ pub fn render(plan: &Plan, styles: &Styles) -> String {
         render_change(&mut out, change, styles);
     }
     let s = plan.summary();
+    let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+    let forgets = if s.forget > 0 { format!(" {} to forget.", s.forget) } else { String::new() };
     let _ = writeln!(
         out,
-        "\n{} {} to add, {} to change, {} to destroy.",
+        "\n{} {imports}{} to add, {} to change, {} to destroy.{forgets}",
         styles.bold.apply_to("Plan:"),
         s.add,
         s.change,
@@ -67,6 +73,7 @@ fn render_legend(out: &mut String, changes: &[&ResourceChange], styles: &Styles)
         (Action::Delete, "destroy"),
         (Action::Replace, "destroy and then create replacement"),
         (Action::Read, "read (data resources)"),
+        (Action::Forget, "forget (remove from state, keep the object)"),
     ] {
         if used.contains(&action) {
             let _ = writeln!(out, "{} {text}", symbol(action, styles));
@@ -83,18 +90,27 @@ fn symbol(action: Action, styles: &Styles) -> String {
         Action::Update => styles.yellow.apply_to(text).to_string(),
         Action::Replace => styles.red.apply_to(text).to_string(),
         Action::Read => styles.cyan.apply_to(text).to_string(),
-        Action::NoOp => text,
+        Action::Forget | Action::NoOp => text,
     }
 }
 
 fn header(change: &ResourceChange) -> String {
     let addr = &change.addr;
+    if change.action == Action::NoOp {
+        if let Some(id) = &change.importing {
+            return format!("# {addr} will be imported (id {id:?})");
+        }
+        if let Some(from) = &change.moved_from {
+            return format!("# {from} has moved to {addr}");
+        }
+    }
     match change.action {
         Action::Create => format!("# {addr} will be created"),
         Action::Update => format!("# {addr} will be updated in-place"),
         Action::Replace => format!("# {addr} must be replaced"),
         Action::Delete => format!("# {addr} will be destroyed"),
         Action::Read => format!("# {addr} will be read during apply"),
+        Action::Forget => format!("# {addr} will no longer be managed by workform, but will not be destroyed"),
         Action::NoOp => format!("# {addr}"),
     }
 }
@@ -110,6 +126,14 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
     let _ = writeln!(out, "  {}", styles.bold.apply_to(header(change)));
     if let Some(reason) = &change.reason {
         let _ = writeln!(out, "  # ({reason})");
+    }
+    if change.action != Action::NoOp {
+        if let Some(id) = &change.importing {
+            let _ = writeln!(out, "  # (imported from {id:?})");
+        }
+        if let Some(from) = &change.moved_from {
+            let _ = writeln!(out, "  # (moved from {from})");
+        }
     }
     let empty = Object::new();
     let before = change.before.as_ref().unwrap_or(&empty);
@@ -132,7 +156,7 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
                     lines.push(Line { marker: "+", name, text: inline(&new, sensitive) });
                 }
             }
-            Action::Delete => {
+            Action::Delete | Action::Forget => {
                 let old = old.unwrap_or(Value::Null);
                 if !old.is_null() {
                     lines.push(Line { marker: "-", name, text: format!("{} -> null", inline(&old, sensitive)) });

@@ -19,7 +19,7 @@ impl Observer for ProgressPrinter {
             Action::Update => format!("Modifying...{}", id_suffix(&id)),
             Action::Delete | Action::Replace => format!("Destroying...{}", id_suffix(&id)),
             Action::Read => "Reading...".to_string(),
-            Action::NoOp => return,
+            Action::NoOp | Action::Forget => return,
         };
         self.printer.out(&format!("{}: {verb}", self.printer.styles.bold.apply_to(addr)));
     }
@@ -30,7 +30,8 @@ impl Observer for ProgressPrinter {
             Action::Update => "Modifications",
             Action::Delete | Action::Replace => "Destruction",
             Action::Read => "Read",
-            Action::NoOp => return,
+            Action::NoOp => "Import",
+            Action::Forget => return,
         };
         let id = if matches!(action, Action::Delete | Action::Replace) { None } else { id };
         self.printer.out(&format!(
@@ -69,7 +70,15 @@ pub fn summary(printer: &Printer, report: &Report, destroying: bool) {
         return;
     }
     let styles = &printer.styles;
-    if destroying {
+    if report.imported > 0 && !destroying {
+        printer.out(&format!(
+            "\n{}",
+            styles.green.apply_to(format!(
+                "Apply complete! Resources: {} imported, {} added, {} changed, {} destroyed.",
+                report.imported, report.added, report.changed, report.destroyed
+            )).bold()
+        ));
+    } else if destroying {
         printer.out(&format!(
             "\n{}",
             styles.green.apply_to(format!("Destroy complete! Resources: {} destroyed.", report.destroyed)).bold()

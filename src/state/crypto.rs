@@ -227,13 +227,6 @@ mod tests {
     }
 
     #[test]
-    fn timing_tmp() {
-        let t = std::time::Instant::now();
-        Cipher::create("x", PBKDF2_ITERATIONS).unwrap();
-        eprintln!("KDF took {:?}", t.elapsed());
-    }
-
-    #[test]
     fn base64_round_trips() {
         for len in 0..20 {
             let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();

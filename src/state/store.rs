@@ -40,6 +40,12 @@ pub struct StateDb {
     new_crypto: Option<CryptoMeta>,
 }
 
+impl std::fmt::Debug for StateDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateDb").field("path", &self.path).field("encrypted", &self.cipher.is_some()).finish()
+    }
+}
+
 /// What one commit overwrote: enough to step the state back to the serial before it.
 #[derive(Debug, Serialize, Deserialize)]
 struct Undo {
@@ -103,7 +109,14 @@ impl StateDb {
             .open(&path)
             .map_err(|e| db_err(&path, e))?;
         private(&path, 0o600).map_err(|e| db_err(&path, e))?;
-        let db = Database::create(&path).map_err(|e| db_err(&path, e))?;
+        let db = Database::create(&path).map_err(|e| match e {
+            // Only reachable when the state lock was broken while its holder still runs.
+            redb::DatabaseError::DatabaseAlreadyOpen => db_err(
+                &path,
+                "the database is open in another workform process (was its lock force-unlocked while it still ran?); wait for that process to finish or stop it, then try again",
+            ),
+            other => db_err(&path, other),
+        })?;
         let mut store = StateDb { db, path, cipher: None, new_crypto: None };
         let recorded = store.read_crypto()?;
         match (recorded, key) {

@@ -43,6 +43,14 @@ pub trait Resource: Send + Sync {
 
     /// Deletes the object. A 404 counts as done.
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError>;
+
+    /// Every object of this type in the workspace, in workform's attribute names, read with
+    /// list calls. Used to import by id, to find an object by its natural key after an
+    /// interrupted create, and by `generate`. `None`: this type cannot be enumerated.
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let _ = api;
+        Ok(None)
+    }
 }
 
 /// The implementation of a managed resource type.

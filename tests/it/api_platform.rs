@@ -568,18 +568,30 @@ fn api_key_lifecycle() {
     ws.write("main.wf.hcl", &format!("{PROJECT}{rotated}"));
     ws.run(&["plan", "--detailed-exitcode"], &emu)
         .code(2)
-        .stdout_has("~ rotate_trigger")
+        .stdout_has("+ rotate_trigger = \"2025-06\"")
         .stdout_has("Plan: 0 to add, 1 to change, 0 to destroy.");
     ws.run(&["apply", "--auto-approve"], &emu)
         .success()
         .nowhere(&token);
-    let new_token = token_of(&ws, &emu);
-    assert_ne!(new_token, token, "rotation changes the secret");
+    let second = token_of(&ws, &emu);
+    assert_ne!(second, token, "rotation changes the secret");
     assert_eq!(
         id(&only(keys(&emu, id(&client_a)))),
         id(&key),
         "rotation keeps the key"
     );
+    replans_clean(&ws, &emu).nowhere(&second);
+    let rotated = rotated.replace("\"2025-06\"", "\"2025-12\"");
+    ws.write("main.wf.hcl", &format!("{PROJECT}{rotated}"));
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(2)
+        .stdout_has("~ rotate_trigger = \"2025-06\" -> \"2025-12\"")
+        .nowhere(&second);
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .success()
+        .nowhere(&second);
+    let new_token = token_of(&ws, &emu);
+    assert_ne!(new_token, second, "every change of the trigger rotates");
     replans_clean(&ws, &emu).nowhere(&new_token);
 
     // Moving the key to another client replaces it.
@@ -609,4 +621,97 @@ fn api_key_lifecycle() {
         .stdout_has("4 destroyed")
         .nowhere(&third);
     assert!(clients(&emu).is_empty());
+}
+
+// ---- bulk refresh and drift ----
+
+const MANY: &str = r#"
+resource "workato_api_collection" "c" {
+  name       = "Orders API"
+  project_id = workato_project.p.id
+  openapi_spec = {
+    content = file("${path.module}/orders.json")
+    format  = "json"
+  }
+}
+
+resource "workato_api_endpoint" "get" {
+  api_collection_id = workato_api_collection.c.id
+  name              = "getOrder"
+  active            = true
+}
+
+resource "workato_api_endpoint" "cancel" {
+  api_collection_id = workato_api_collection.c.id
+  name              = "cancelOrder"
+  active            = false
+}
+
+resource "workato_api_endpoint" "create" {
+  api_collection_id = workato_api_collection.c.id
+  name              = "createOrder"
+  active            = true
+}
+
+resource "workato_api_client" "a" {
+  name               = "Client A"
+  api_collection_ids = [workato_api_collection.c.id]
+  auth_type          = "token"
+}
+
+resource "workato_api_key" "k" {
+  for_each      = toset(["one", "two", "three"])
+  api_client_id = workato_api_client.a.id
+  name          = each.key
+}
+"#;
+
+#[test]
+fn refresh_reads_endpoints_and_keys_with_one_list_per_parent() {
+    let emu = Emulator::start(&[]);
+    let ws = workspace(MANY);
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .success()
+        .stdout_has("9 added");
+    emu.reset_stats();
+    replans_clean(&ws, &emu);
+    let (_, stats) = emu.request("GET", "/__emulator/stats", None, None);
+    let calls = |route: &str| stats["by_route"][route].as_u64().unwrap_or(0);
+    // Each parent list is read once (the permission preflight may add one probe per
+    // route, the same for parents and children); never once per object.
+    assert_eq!(
+        calls("GET /api/api_endpoints"),
+        calls("GET /api/api_collections"),
+        "{stats}"
+    );
+    assert_eq!(
+        calls("GET /api/v2/api_clients/{id}/api_keys"),
+        calls("GET /api/v2/api_clients"),
+        "{stats}"
+    );
+    assert!(calls("GET /api/v2/api_clients") <= 2, "{stats}");
+}
+
+#[test]
+fn a_client_deleted_outside_workform_is_recreated_with_its_keys() {
+    let emu = Emulator::start(&[]);
+    let ws = workspace(KEY);
+    ws.run(&["apply", "--auto-approve"], &emu).success();
+    let old_token = token_of(&ws, &emu);
+    let a = clients(&emu)
+        .into_iter()
+        .find(|c| c["name"] == "Client A")
+        .unwrap();
+    let (status, _) = emu.api("DELETE", &format!("/api/v2/api_clients/{}", id(&a)), None);
+    assert_eq!(status, 200);
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(2)
+        .stdout_has("has been deleted")
+        .stdout_has("Plan: 2 to add, 0 to change, 0 to destroy.")
+        .nowhere(&old_token);
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .success()
+        .stdout_has("2 added");
+    assert_ne!(token_of(&ws, &emu), old_token);
+    replans_clean(&ws, &emu);
 }

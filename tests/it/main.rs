@@ -3,12 +3,15 @@
 
 mod support;
 
+mod adoption;
 mod api_platform;
 mod cli_errors;
 mod plans;
 mod connections;
 mod data_sources;
 mod data_tables;
+mod fmt;
 mod on_prem;
 mod skeleton;
+mod state;
 mod tags;

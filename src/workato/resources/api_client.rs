@@ -4,7 +4,7 @@
 //! `api_collections: [{id, name}]` and the policy as `api_policies: [{id, name}]`; both are
 //! normalised to workform's id attributes. `jwt_secret` is never returned (write-only).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
@@ -55,23 +55,11 @@ fn ids_of(items: Option<&Json>) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-/// `live` ids, in `prior`'s order when they are the same set (the order means nothing).
-fn ids_like(live: Vec<i64>, prior: Option<&Json>) -> Json {
-    let prior_ids: Option<Vec<i64>> = prior.and_then(Json::as_array).map(|items| {
-        items
-            .iter()
-            .filter_map(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
-            .collect()
-    });
-    match prior_ids {
-        Some(p)
-            if p.len() == live.len()
-                && p.iter().collect::<BTreeSet<_>>() == live.iter().collect::<BTreeSet<_>>() =>
-        {
-            json!(p)
-        }
-        _ => json!(live),
-    }
+/// Ids as a set: sorted and without duplicates, as workform orders `set(number)` values.
+fn id_set(mut ids: Vec<i64>) -> Json {
+    ids.sort_unstable();
+    ids.dedup();
+    json!(ids)
 }
 
 /// An empty list reads as unset when the prior value was unset, and vice versa.
@@ -122,10 +110,7 @@ fn to_state(c: &Object, prior: Option<&Object>) -> Object {
             .map(|a| a.iter().filter_map(Json::as_i64).collect())
             .unwrap_or_default(),
     };
-    out.insert(
-        "api_collection_ids".into(),
-        ids_like(collections, prior_of("api_collection_ids")),
-    );
+    out.insert("api_collection_ids".into(), id_set(collections));
     let policy = ids_of(c.get("api_policies"))
         .first()
         .copied()
@@ -222,24 +207,19 @@ mod tests {
     }
 
     #[test]
-    fn collections_read_back_as_ids_in_the_prior_order() {
+    fn collections_read_back_as_a_sorted_set_of_ids() {
         let live = obj(
             json!({"data": {"id": 4, "name": "c", "auth_type": "token", "project_id": 9,
-            "api_collections": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}],
+            "api_collections": [{"id": 2, "name": "b"}, {"id": 1, "name": "a"}],
             "api_policies": [{"id": 7, "name": "p"}], "required_claims": [], "email": ""}}),
         );
         let c = data_object("GET", PATH, Json::Object(live)).unwrap();
-        let prior = obj(json!({"api_collection_ids": [2, 1], "required_claims": null}));
+        let prior = obj(json!({"required_claims": null}));
         let state = to_state(&c, Some(&prior));
-        assert_eq!(state["api_collection_ids"], json!([2, 1]));
+        assert_eq!(state["api_collection_ids"], json!([1, 2]));
         assert_eq!(state["api_policy_id"], json!(7));
         assert_eq!(state["required_claims"], Json::Null);
         assert_eq!(state["email"], Json::Null);
-        let changed = obj(json!({"api_collection_ids": [2, 3]}));
-        assert_eq!(
-            to_state(&c, Some(&changed))["api_collection_ids"],
-            json!([1, 2])
-        );
         let explicit_empty = obj(json!({"required_claims": []}));
         assert_eq!(
             to_state(&c, Some(&explicit_empty))["required_claims"],

@@ -75,6 +75,19 @@ impl Resource for Folder {
         Ok(to_state(&expect_object("PUT", &path, answer)?))
     }
 
+    /// Every folder that is not a project's own root folder (those are the projects).
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let query = [("with_nested_folders", "true".to_string())];
+        let items = api.get_all_pages("/api/folders", &query, bare_array).await?;
+        Ok(Some(
+            objects(items)
+                .into_iter()
+                .filter(|f| !f.get("is_project").and_then(Json::as_bool).unwrap_or(false))
+                .map(|f| to_state(&f))
+                .collect(),
+        ))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
         let force = prior.get("force").and_then(Json::as_bool).unwrap_or(false);

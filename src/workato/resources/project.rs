@@ -95,6 +95,10 @@ impl Resource for Project {
         Ok(state)
     }
 
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        Ok(Some(Project::list(api).await?.into_values().collect()))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
         match api.delete(&format!("/api/projects/{id}"), &[]).await {

@@ -104,6 +104,28 @@ impl Resource for ProjectProperty {
         self.create(api, planned).await
     }
 
+    /// Environment properties plus every project's properties (one list call per project).
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let projects = api
+            .get_all_pages("/api/projects", &[], crate::workato::resource::bare_array)
+            .await?;
+        let mut scopes: Vec<Option<i64>> = vec![None];
+        scopes.extend(
+            crate::workato::resource::objects(projects)
+                .iter()
+                .filter_map(|p| p.i64_of("id"))
+                .map(Some),
+        );
+        let mut out = Vec::new();
+        for scope in scopes {
+            let Some(props) = list_scope(api, scope).await? else { continue };
+            let mut names: Vec<_> = props.into_iter().collect();
+            names.sort();
+            out.extend(names.iter().map(|(name, value)| to_state(scope, name, value)));
+        }
+        Ok(Some(out))
+    }
+
     async fn delete(&self, _api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let name = prior.str_of("name").unwrap_or_default();
         Ok(Deleted::Forgotten(format!(
