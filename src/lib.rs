@@ -13,6 +13,7 @@ pub mod config;
 pub mod credentials;
 pub mod emulator;
 pub mod fmt;
+pub mod generate;
 pub mod graph;
 pub mod plan;
 pub mod render;

@@ -2,6 +2,8 @@
 //! configuration graph that re-evaluates each resource with real values, calls the API,
 //! and records the result in state after every single operation.
 
+pub mod recover;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -445,7 +447,8 @@ async fn apply_instance(
         }
         Action::Create => {
             let _slot = shared.api_slots.acquire().await.expect("semaphore open");
-            let created = run_op(shared, addr, Action::Create, None, resource.create(&shared.api, &after_json)).await?;
+            let sens: Vec<String> = sensitive.iter().cloned().collect();
+            let created = create_logged(shared, addr, resource, &after_json, &dependencies, &sens).await?;
             let created = with_local(schema, &after_json, created);
             commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
             shared.report.lock().unwrap().added += 1;
@@ -483,7 +486,8 @@ async fn apply_instance(
                 delete_old().await?;
                 commit(shared, Change { remove: vec![addr.clone()], ..Change::default() }).then_some(())?;
             }
-            let created = run_op(shared, addr, Action::Create, None, resource.create(&shared.api, &after_json)).await?;
+            let sens: Vec<String> = sensitive.iter().cloned().collect();
+            let created = create_logged(shared, addr, resource, &after_json, &dependencies, &sens).await?;
             let created = with_local(schema, &after_json, created);
             commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
             shared.report.lock().unwrap().added += 1;
@@ -578,6 +582,39 @@ async fn run_second_pass(shared: &Arc<Shared>, config: &Config) {
             schema_version: 0,
         };
         commit(shared, Change { put: vec![record], ..Change::default() });
+    }
+}
+
+/// Creates with an intent recorded first, so an answer lost to a crash is adopted on the
+/// next run instead of creating a duplicate. A definite refusal drops the intent; an
+/// unanswered request keeps it (the object may exist).
+async fn create_logged(
+    shared: &Shared,
+    addr: &InstanceAddr,
+    resource: &'static dyn workato::Resource,
+    planned: &Object,
+    dependencies: &[String],
+    sensitive: &[String],
+) -> Option<Object> {
+    let intent = recover::intent_for(addr, resource.schema(), planned, dependencies, sensitive);
+    if let Err(e) = shared.state.record_intent(&intent) {
+        shared.fatal.lock().unwrap().get_or_insert(e);
+        return None;
+    }
+    shared.observer.started(addr, Action::Create, None);
+    let started = Instant::now();
+    match resource.create(&shared.api, planned).await {
+        Ok(created) => {
+            shared.observer.finished(addr, Action::Create, started.elapsed(), display_id(&created));
+            Some(created)
+        }
+        Err(e) => {
+            if !e.is_transient() {
+                let _ = shared.state.clear_intent(addr);
+            }
+            fail(shared, addr, "create", &e);
+            None
+        }
     }
 }
 

@@ -58,7 +58,7 @@ async fn apply_saved(printer: Printer, dir: &Path, sandbox: bool, args: &ApplyAr
     let session = Session { printer: printer.clone(), dir: dir.to_path_buf(), config, graph: graph.clone(), vars: saved.vars() };
     let locked = session.lock_state("apply", &args.plan.lock_timeout)?;
     let remote = session.connect(sandbox).await?;
-    let snapshot = prepare_state(&remote, &locked).await?;
+    let snapshot = prepare_state(&printer, &remote, &locked).await?;
     if snapshot.meta.lineage != saved.lineage {
         return Err(CmdError::Message(
             "Saved plan does not match the given state: the plan was created from a different state lineage.".into(),

@@ -35,7 +35,7 @@ pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &ImportArgs)
     }
     let locked = session.lock_state("import", &args.lock_timeout)?;
     let remote = session.connect(sandbox).await?;
-    let snapshot = prepare_state(&remote, &locked).await?;
+    let snapshot = prepare_state(&printer, &remote, &locked).await?;
     if snapshot.resources.contains_key(&addr) {
         return Err(CmdError::Message(format!(
             "Resource already managed by workform: {addr} is already in state; `workform state rm {addr}` first to import another object into it"

@@ -14,7 +14,12 @@ use crate::credentials::Layer;
 use crate::render::Printer;
 use crate::state::Change;
 
-pub async fn run(printer: Printer, dir: &Path, sandbox: bool, vars: &VarArgs) -> Result<u8, CmdError> {
+pub async fn run(
+    printer: Printer,
+    dir: &Path,
+    sandbox: bool,
+    vars: &VarArgs,
+) -> Result<u8, CmdError> {
     if !dir.is_dir() {
         return Err(CmdError::Message(format!(
             "{} is not a directory: point -C at the configuration directory",
@@ -55,16 +60,30 @@ fn has_config_files(dir: &Path) -> bool {
 }
 
 /// Checks the token, shows the workspace and records its id.
-async fn record(printer: &Printer, dir: &Path, remote: &Remote, locked: &session::LockedState) -> Result<(), CmdError> {
-    let me = remote.api.get("/api/users/me", &[]).await.map_err(|source| CmdError::Api {
-        context: "checking the API token (GET /api/users/me)".into(),
-        source: Box::new(source),
-    })?;
+async fn record(
+    printer: &Printer,
+    dir: &Path,
+    remote: &Remote,
+    locked: &session::LockedState,
+) -> Result<(), CmdError> {
+    let me = remote
+        .api
+        .get("/api/users/me", &[])
+        .await
+        .map_err(|source| CmdError::Api {
+            context: "checking the API token (GET /api/users/me)".into(),
+            source: Box::new(source),
+        })?;
     let id = me
         .get("id")
         .and_then(serde_json::Value::as_i64)
-        .ok_or_else(|| CmdError::Message("GET /api/users/me answered without a workspace id".into()))?;
-    let name = me.get("name").and_then(|n| n.as_str()).unwrap_or("(unnamed)");
+        .ok_or_else(|| {
+            CmdError::Message("GET /api/users/me answered without a workspace id".into())
+        })?;
+    let name = me
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("(unnamed)");
     let snapshot = locked.state.snapshot()?;
     match snapshot.meta.workspace_id {
         Some(recorded) if recorded != id => {
@@ -75,10 +94,16 @@ async fn record(printer: &Printer, dir: &Path, remote: &Remote, locked: &session
         }
         Some(_) => {}
         None => {
-            locked.state.commit(Change { workspace_id: Some(id), ..Change::default() })?;
+            locked.state.commit(Change {
+                workspace_id: Some(id),
+                ..Change::default()
+            })?;
         }
     }
-    let mut lines = vec![format!("Initialised {}", dir.join(".workform").display()), String::new()];
+    let mut lines = vec![
+        format!("Initialised {}", dir.join(".workform").display()),
+        String::new(),
+    ];
     lines.push(format!("  Workspace:    {name} (id {id})"));
     match &remote.endpoint {
         Some(endpoint) => {

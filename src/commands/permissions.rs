@@ -35,8 +35,14 @@ pub struct Usage {
 impl Usage {
     pub fn of(config: &Config, snapshot: Option<&Snapshot>) -> Usage {
         Usage {
-            config: config.resources.iter().map(|r| (r.addr.mode, r.addr.type_name.clone())).collect(),
-            state: snapshot.map(|s| s.managed().map(|r| r.type_name.clone()).collect()).unwrap_or_default(),
+            config: config
+                .resources
+                .iter()
+                .map(|r| (r.addr.mode, r.addr.type_name.clone()))
+                .collect(),
+            state: snapshot
+                .map(|s| s.managed().map(|r| r.type_name.clone()).collect())
+                .unwrap_or_default(),
         }
     }
 
@@ -70,7 +76,13 @@ impl Usage {
             .cloned()
             .chain(state)
             .filter(|(mode, t)| !needs::is_known(*mode, t))
-            .map(|(mode, t)| if mode == Mode::Data { format!("data.{t}") } else { t })
+            .map(|(mode, t)| {
+                if mode == Mode::Data {
+                    format!("data.{t}")
+                } else {
+                    t
+                }
+            })
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()
@@ -79,8 +91,16 @@ impl Usage {
 
 /// The permissions a plan (or the plan an apply or destroy starts with) needs, for
 /// [`preflight`]; without `GET /api/users/me`, which the caller has just called.
-pub fn needed_for(config: &Config, snapshot: &Snapshot, mode: PlanMode) -> Vec<&'static Permission> {
-    let phase = if mode == PlanMode::Destroy { Phase::Destroy } else { Phase::Apply };
+pub fn needed_for(
+    config: &Config,
+    snapshot: &Snapshot,
+    mode: PlanMode,
+) -> Vec<&'static Permission> {
+    let phase = if mode == PlanMode::Destroy {
+        Phase::Destroy
+    } else {
+        Phase::Apply
+    };
     let endpoints: Vec<Endpoint> = Usage::of(config, Some(snapshot))
         .endpoints(phase)
         .into_iter()
@@ -104,8 +124,11 @@ enum Probe {
 /// naming it when the write happens.
 pub async fn preflight(api: &Api, needed: &[&'static Permission]) -> Result<(), CmdError> {
     let results = probe_all(api, needed).await?;
-    let missing: Vec<&'static Permission> =
-        results.into_iter().filter(|(_, probe)| *probe == Probe::Missing).map(|(p, _)| p).collect();
+    let missing: Vec<&'static Permission> = results
+        .into_iter()
+        .filter(|(_, probe)| *probe == Probe::Missing)
+        .map(|(p, _)| p)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -115,20 +138,29 @@ pub async fn preflight(api: &Api, needed: &[&'static Permission]) -> Result<(), 
         if missing.len() == 1 { "" } else { "s" }
     );
     for p in &missing {
-        msg.push_str(&format!("\n  {} → {} → {} ({} {})", p.category, p.group, p.name, p.method, p.path));
+        msg.push_str(&format!(
+            "\n  {} → {} → {} ({} {})",
+            p.category, p.group, p.name, p.method, p.path
+        ));
     }
     // The writes cannot be probed; list them now rather than let the user discover them
     // one 403 at a time after fixing the reads.
     let mut writes: Vec<&'static Permission> = Vec::new();
     for p in needed.iter().filter(|p| p.method != "GET") {
-        if !writes.iter().any(|w| w.group == p.group && w.name == p.name) {
+        if !writes
+            .iter()
+            .any(|w| w.group == p.group && w.name == p.name)
+        {
             writes.push(p);
         }
     }
     if !writes.is_empty() {
         msg.push_str("\nIt also needs these write permissions, which cannot be checked without writing; make sure the role has them too:");
         for p in &writes {
-            msg.push_str(&format!("\n  {} → {} → {} ({} {})", p.category, p.group, p.name, p.method, p.path));
+            msg.push_str(&format!(
+                "\n  {} → {} → {} ({} {})",
+                p.category, p.group, p.name, p.method, p.path
+            ));
         }
     }
     msg.push_str(&format!(
@@ -140,7 +172,10 @@ pub async fn preflight(api: &Api, needed: &[&'static Permission]) -> Result<(), 
 
 /// One probe per distinct read permission (by group and name) among `needed`; a 401 stops
 /// everything (the token itself is wrong).
-async fn probe_all(api: &Api, needed: &[&'static Permission]) -> Result<Vec<(&'static Permission, Probe)>, CmdError> {
+async fn probe_all(
+    api: &Api,
+    needed: &[&'static Permission],
+) -> Result<Vec<(&'static Permission, Probe)>, CmdError> {
     let mut chosen: BTreeMap<(&str, &str), &'static Permission> = BTreeMap::new();
     for p in needed.iter().filter(|p| p.method == "GET") {
         let slot = chosen.entry((p.group, p.name)).or_insert(p);
@@ -156,16 +191,23 @@ async fn probe_all(api: &Api, needed: &[&'static Permission]) -> Result<Vec<(&'s
     }
     let mut out = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (index, perm, result) = joined.map_err(|e| CmdError::Message(format!("permission probe failed: {e}")))?;
+        let (index, perm, result) =
+            joined.map_err(|e| CmdError::Message(format!("permission probe failed: {e}")))?;
         match result {
             Err(source) => {
-                return Err(CmdError::Api { context: "checking permissions".into(), source: Box::new(source) });
+                return Err(CmdError::Api {
+                    context: "checking permissions".into(),
+                    source: Box::new(source),
+                });
             }
             Ok(probe) => out.push((index, perm, probe)),
         }
     }
     out.sort_by_key(|(index, _, _)| *index);
-    Ok(out.into_iter().map(|(_, perm, probe)| (perm, probe)).collect())
+    Ok(out
+        .into_iter()
+        .map(|(_, perm, probe)| (perm, probe))
+        .collect())
 }
 
 fn params(path: &str) -> usize {
@@ -191,13 +233,20 @@ async fn probe(api: &Api, perm: &Permission) -> Result<Probe, ApiError> {
         Err(ApiError::Forbidden { .. }) => Probe::Missing,
         Err(e @ ApiError::Unauthorized { .. }) => return Err(e),
         Err(ApiError::NotFound { .. }) => Probe::Granted,
-        Err(ApiError::Status { status: 400 | 422, .. }) => Probe::Granted,
+        Err(ApiError::Status {
+            status: 400 | 422, ..
+        }) => Probe::Granted,
         Err(e) => Probe::Unknown(e.to_string()),
     })
 }
 
 /// `workform permissions [--check]`.
-pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &PermissionsArgs) -> Result<u8, CmdError> {
+pub async fn run(
+    printer: Printer,
+    dir: &Path,
+    sandbox: bool,
+    args: &PermissionsArgs,
+) -> Result<u8, CmdError> {
     let config = config::load_dir(dir).map_err(CmdError::Config)?;
     let snapshot = if dir.join(".workform").join("state.redb").exists() {
         Some(lock_state(dir, "permissions", "0s")?.state.snapshot()?)
@@ -206,12 +255,19 @@ pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &Permissions
     };
     let usage = Usage::of(&config, snapshot.as_ref());
     for t in usage.unknown() {
-        printer.warning(&format!("workform has no permission data for {t}; its permissions are not listed."));
+        printer.warning(&format!(
+            "workform has no permission data for {t}; its permissions are not listed."
+        ));
     }
-    let mut phases: BTreeMap<*const Permission, (&'static Permission, BTreeSet<Phase>)> = BTreeMap::new();
+    let mut phases: BTreeMap<*const Permission, (&'static Permission, BTreeSet<Phase>)> =
+        BTreeMap::new();
     for phase in Phase::ALL {
         for perm in needs::permissions(&usage.endpoints(phase)) {
-            phases.entry(perm as *const Permission).or_insert((perm, BTreeSet::new())).1.insert(phase);
+            phases
+                .entry(perm as *const Permission)
+                .or_insert((perm, BTreeSet::new()))
+                .1
+                .insert(phase);
         }
     }
     // Table order, which groups rows by category and group.
@@ -226,13 +282,20 @@ pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &Permissions
         let remote = session.connect(sandbox).await?;
         let needed: Vec<&'static Permission> = rows.iter().map(|(p, _)| *p).collect();
         let results = probe_all(&remote.api, &needed).await?;
-        Some(results.into_iter().map(|(p, probe)| ((p.group, p.name), probe)).collect())
+        Some(
+            results
+                .into_iter()
+                .map(|(p, probe)| ((p.group, p.name), probe))
+                .collect(),
+        )
     } else {
         None
     };
 
     printer.out(&render(&printer, &rows, checks.as_ref()));
-    let Some(checks) = checks else { return Ok(exit::OK) };
+    let Some(checks) = checks else {
+        return Ok(exit::OK);
+    };
     let distinct: BTreeSet<(&str, &str)> = rows.iter().map(|(p, _)| (p.group, p.name)).collect();
     let count = |want: fn(&Probe) -> bool| checks.values().filter(|p| want(p)).count();
     let missing = count(|p| *p == Probe::Missing);
@@ -263,12 +326,28 @@ fn render(
     checks: Option<&BTreeMap<(&str, &str), Probe>>,
 ) -> String {
     let styles = &printer.styles;
-    let name_w = rows.iter().map(|(p, _)| p.name.chars().count()).max().unwrap_or(0);
+    let name_w = rows
+        .iter()
+        .map(|(p, _)| p.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let method_w = rows.iter().map(|(p, _)| p.method.len()).max().unwrap_or(0);
     let path_w = rows.iter().map(|(p, _)| p.path.len()).max().unwrap_or(0);
-    let phase_text = |phases: &BTreeSet<Phase>| phases.iter().map(|ph| ph.name()).collect::<Vec<_>>().join(", ");
-    let phases_w = rows.iter().map(|(_, ph)| phase_text(ph).len()).max().unwrap_or(0);
-    let mut out = format!("Permissions this configuration needs, by the commands that use them ({WHERE_TO_GRANT}):\n");
+    let phase_text = |phases: &BTreeSet<Phase>| {
+        phases
+            .iter()
+            .map(|ph| ph.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let phases_w = rows
+        .iter()
+        .map(|(_, ph)| phase_text(ph).len())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!(
+        "Permissions this configuration needs, by the commands that use them ({WHERE_TO_GRANT}):\n"
+    );
     let (mut category, mut group) = ("", "");
     for (p, phases) in rows {
         if p.category != category {
@@ -290,9 +369,16 @@ fn render(
         if let Some(checks) = checks {
             let status = match checks.get(&(p.group, p.name)) {
                 Some(Probe::Granted) => styles.green.apply_to("granted".to_string()).to_string(),
-                Some(Probe::Missing) => styles.red.apply_to("MISSING".to_string()).bold().to_string(),
+                Some(Probe::Missing) => styles
+                    .red
+                    .apply_to("MISSING".to_string())
+                    .bold()
+                    .to_string(),
                 Some(Probe::Unknown(why)) => format!("could not be checked: {why}"),
-                None => styles.dim.apply_to("cannot be checked without writing".to_string()).to_string(),
+                None => styles
+                    .dim
+                    .apply_to("cannot be checked without writing".to_string())
+                    .to_string(),
             };
             line.push_str(&format!("  {status}"));
         }

@@ -79,7 +79,7 @@ pub(super) async fn make_plan(
     refresh: bool,
     options: &PlanOptions,
 ) -> Result<(Plan, Refreshed), CmdError> {
-    let snapshot = prepare_state(remote, locked).await?;
+    let snapshot = prepare_state(&session.printer, remote, locked).await?;
     super::permissions::preflight(&remote.api, &super::permissions::needed_for(&session.config, &snapshot, options.mode)).await?;
     let refreshed = if refresh { refresh::refresh_all(&remote.api, &snapshot).await? } else { refresh::from_state(&snapshot) };
     let plan = plan::plan(&session.config, &session.graph, session.vars.clone(), &snapshot, &refreshed, options, Some(&remote.api))
@@ -89,14 +89,19 @@ pub(super) async fn make_plan(
 
 /// Checks the token and workspace (`GET /api/users/me`), recording the workspace id in a
 /// new state; returns the current snapshot.
-pub(super) async fn prepare_state(remote: &Remote, locked: &LockedState) -> Result<Snapshot, CmdError> {
+pub(super) async fn prepare_state(printer: &Printer, remote: &Remote, locked: &LockedState) -> Result<Snapshot, CmdError> {
     let snapshot = locked.state.snapshot()?;
     let workspace_id = check_workspace(remote, &snapshot).await?;
-    if snapshot.meta.workspace_id.is_some() {
-        return Ok(snapshot);
+    if snapshot.meta.workspace_id.is_none() {
+        // Recorded as soon as we know it, so a later run against another workspace is refused.
+        locked.state.commit(crate::state::Change { workspace_id: Some(workspace_id), ..Default::default() })?;
     }
-    // Recorded as soon as we know it, so a later run against another workspace is refused.
-    locked.state.commit(crate::state::Change { workspace_id: Some(workspace_id), ..Default::default() })?;
+    let notes = crate::apply::recover::recover(&remote.api, &locked.state)
+        .await
+        .map_err(|e| CmdError::Message(e.to_string()))?;
+    for note in notes {
+        printer.warning(&note);
+    }
     Ok(locked.state.snapshot()?)
 }
 

@@ -5,7 +5,7 @@
 //! WORKATO_API_TOKEN, and `list` only says whether a profile has one.
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::Path;
 
 use super::{CmdError, exit};
 use crate::cli::ProfilesCommand;
@@ -16,15 +16,21 @@ use crate::workato::{Token, region};
 
 pub fn run(printer: Printer, command: &ProfilesCommand, flags: &Flags) -> Result<u8, CmdError> {
     let path = file::default_path().ok_or_else(|| {
-        CmdError::Message("cannot locate the credentials file: neither XDG_CONFIG_HOME nor HOME is set".into())
+        CmdError::Message(
+            "cannot locate the credentials file: neither XDG_CONFIG_HOME nor HOME is set".into(),
+        )
     })?;
     if flags.profile.is_some() {
         return Err(CmdError::Message(
             "--profile selects a profile for other commands; `profiles` subcommands take the name as an argument".into(),
         ));
     }
-    if !matches!(command, ProfilesCommand::Create { .. }) && (flags.host.is_some() || flags.region.is_some()) {
-        return Err(CmdError::Message("--host and --region only apply to `profiles create`".into()));
+    if !matches!(command, ProfilesCommand::Create { .. })
+        && (flags.host.is_some() || flags.region.is_some())
+    {
+        return Err(CmdError::Message(
+            "--host and --region only apply to `profiles create`".into(),
+        ));
     }
     match command {
         ProfilesCommand::List => list(&printer, &path),
@@ -34,11 +40,11 @@ pub fn run(printer: Printer, command: &ProfilesCommand, flags: &Flags) -> Result
     }
 }
 
-fn load(path: &PathBuf) -> Result<Option<ProfilesFile>, CmdError> {
+fn load(path: &Path) -> Result<Option<ProfilesFile>, CmdError> {
     file::load(path).map_err(|e| CmdError::Message(e.to_string()))
 }
 
-fn save(path: &PathBuf, profiles: &ProfilesFile) -> Result<(), CmdError> {
+fn save(path: &Path, profiles: &ProfilesFile) -> Result<(), CmdError> {
     file::save(path, profiles).map_err(|e| CmdError::Message(e.to_string()))
 }
 
@@ -57,7 +63,7 @@ fn data_centre(p: &Profile) -> String {
     }
 }
 
-fn list(printer: &Printer, path: &PathBuf) -> Result<u8, CmdError> {
+fn list(printer: &Printer, path: &Path) -> Result<u8, CmdError> {
     let profiles = load(path)?.unwrap_or_default();
     if profiles.profiles.is_empty() {
         printer.out(&format!(
@@ -70,23 +76,45 @@ fn list(printer: &Printer, path: &PathBuf) -> Result<u8, CmdError> {
         .profiles
         .iter()
         .map(|(name, p)| {
-            let current = if profiles.current.as_deref() == Some(name) { "*" } else { " " };
+            let current = if profiles.current.as_deref() == Some(name) {
+                "*"
+            } else {
+                " "
+            };
             let token = if p.token.is_some() { "set" } else { "not set" };
-            [current.to_string(), name.clone(), data_centre(p), token.to_string()]
+            [
+                current.to_string(),
+                name.clone(),
+                data_centre(p),
+                token.to_string(),
+            ]
         })
         .collect();
-    let name_w = rows.iter().map(|r| r[1].chars().count()).max().unwrap_or(0).max(4);
-    let dc_w = rows.iter().map(|r| r[2].chars().count()).max().unwrap_or(0).max(11);
+    let name_w = rows
+        .iter()
+        .map(|r| r[1].chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let dc_w = rows
+        .iter()
+        .map(|r| r[2].chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(11);
     let mut out = format!("  {:name_w$}  {:dc_w$}  TOKEN\n", "NAME", "DATA CENTRE");
     for [current, name, dc, token] in &rows {
         out.push_str(&format!("{current} {name:name_w$}  {dc:dc_w$}  {token}\n"));
     }
-    out.push_str(&format!("\n* = current profile. Credentials file: {}", path.display()));
+    out.push_str(&format!(
+        "\n* = current profile. Credentials file: {}",
+        path.display()
+    ));
     printer.out(&out);
     Ok(exit::OK)
 }
 
-fn use_profile(printer: &Printer, path: &PathBuf, name: &str) -> Result<u8, CmdError> {
+fn use_profile(printer: &Printer, path: &Path, name: &str) -> Result<u8, CmdError> {
     let mut profiles = load(path)?.unwrap_or_default();
     let Some(profile) = profiles.profiles.get(name) else {
         return Err(unknown(path, name, &profiles));
@@ -98,7 +126,7 @@ fn use_profile(printer: &Printer, path: &PathBuf, name: &str) -> Result<u8, CmdE
     Ok(exit::OK)
 }
 
-fn delete(printer: &Printer, path: &PathBuf, name: &str) -> Result<u8, CmdError> {
+fn delete(printer: &Printer, path: &Path, name: &str) -> Result<u8, CmdError> {
     let mut profiles = load(path)?.unwrap_or_default();
     if profiles.profiles.remove(name).is_none() {
         return Err(unknown(path, name, &profiles));
@@ -110,12 +138,13 @@ fn delete(printer: &Printer, path: &PathBuf, name: &str) -> Result<u8, CmdError>
     save(path, &profiles)?;
     printer.out(&format!("Deleted profile {name:?}."));
     if was_current && !profiles.profiles.is_empty() {
-        printer.out("It was the current profile; choose another with `workform profiles use NAME`.");
+        printer
+            .out("It was the current profile; choose another with `workform profiles use NAME`.");
     }
     Ok(exit::OK)
 }
 
-fn unknown(path: &PathBuf, name: &str, profiles: &ProfilesFile) -> CmdError {
+fn unknown(path: &Path, name: &str, profiles: &ProfilesFile) -> CmdError {
     CmdError::Message(
         credentials::CredError::UnknownProfile {
             name: name.to_string(),
@@ -126,7 +155,13 @@ fn unknown(path: &PathBuf, name: &str, profiles: &ProfilesFile) -> CmdError {
     )
 }
 
-fn create(printer: &Printer, path: &PathBuf, name: &str, force: bool, flags: &Flags) -> Result<u8, CmdError> {
+fn create(
+    printer: &Printer,
+    path: &Path,
+    name: &str,
+    force: bool,
+    flags: &Flags,
+) -> Result<u8, CmdError> {
     if !file::valid_name(name) {
         return Err(CmdError::Message(format!(
             "invalid profile name {name:?}: use letters, digits, `-` and `_`"
@@ -143,11 +178,15 @@ fn create(printer: &Printer, path: &PathBuf, name: &str, force: bool, flags: &Fl
     let mut defaulted = false;
     match (&flags.host, &flags.region) {
         (Some(host), _) => {
-            profile.host = Some(normalise_host(host).map_err(|e| CmdError::Message(format!("--host: {e}")))?);
+            profile.host =
+                Some(normalise_host(host).map_err(|e| CmdError::Message(format!("--host: {e}")))?);
         }
         (None, Some(r)) => {
-            profile.region =
-                Some(region::parse(r).map_err(|e| CmdError::Message(format!("--region: {e}")))?.to_string());
+            profile.region = Some(
+                region::parse(r)
+                    .map_err(|e| CmdError::Message(format!("--region: {e}")))?
+                    .to_string(),
+            );
         }
         (None, None) => {
             profile.region = Some(region::DEFAULT.to_string());
@@ -173,7 +212,9 @@ fn create(printer: &Printer, path: &PathBuf, name: &str, force: bool, flags: &Fl
     if became_current {
         msg.push_str(" It is the current profile.");
     } else {
-        msg.push_str(&format!(" Use it with --profile {name}, or make it current with `workform profiles use {name}`."));
+        msg.push_str(&format!(
+            " Use it with --profile {name}, or make it current with `workform profiles use {name}`."
+        ));
     }
     msg.push_str(" Check the token with `workform init`.");
     printer.out(&msg);
@@ -187,10 +228,9 @@ fn read_token(printer: &Printer) -> Result<Token, CmdError> {
     let interactive = stdin.is_terminal();
     if !interactive {
         let mut text = String::new();
-        stdin
-            .lock()
-            .read_to_string(&mut text)
-            .map_err(|e| CmdError::Message(format!("cannot read the token from standard input: {e}")))?;
+        stdin.lock().read_to_string(&mut text).map_err(|e| {
+            CmdError::Message(format!("cannot read the token from standard input: {e}"))
+        })?;
         if !text.trim().is_empty() {
             return checked(text.trim());
         }
@@ -198,7 +238,10 @@ fn read_token(printer: &Printer) -> Result<Token, CmdError> {
     if let Ok(t) = std::env::var(credentials::env::TOKEN)
         && !t.trim().is_empty()
     {
-        printer.err(&format!("Using the token from {}.", credentials::env::TOKEN));
+        printer.err(&format!(
+            "Using the token from {}.",
+            credentials::env::TOKEN
+        ));
         return checked(t.trim());
     }
     if interactive {

@@ -62,7 +62,11 @@ pub fn remember_flags(cli: &Cli) {
 
 /// The connection flags of a command line.
 pub fn flags_of(cli: &Cli) -> Flags {
-    Flags { host: cli.host.clone(), region: cli.region.clone(), profile: cli.profile.clone() }
+    Flags {
+        host: cli.host.clone(),
+        region: cli.region.clone(),
+        profile: cli.profile.clone(),
+    }
 }
 
 fn flags() -> Flags {
@@ -76,7 +80,13 @@ impl Session {
         let graph = Arc::new(ConfigGraph::build(&config).map_err(CmdError::Config)?);
         let inputs = var_inputs(vars, dir)?;
         let vars = config::resolve_variables(&config, &inputs).map_err(CmdError::Config)?;
-        Ok(Session { printer, dir: dir.to_path_buf(), config, graph, vars })
+        Ok(Session {
+            printer,
+            dir: dir.to_path_buf(),
+            config,
+            graph,
+            vars,
+        })
     }
 
     /// Opens the state under its lock (`.workform/state.lock`).
@@ -88,13 +98,19 @@ impl Session {
     /// and token by precedence: flags, environment, the `workato` block, a profile (see
     /// [`crate::credentials`]).
     pub async fn connect(&self, sandbox: bool) -> Result<Remote, CmdError> {
-        let block = if sandbox { Layer::default() } else { self.workato_block()? };
+        let block = if sandbox {
+            Layer::default()
+        } else {
+            self.workato_block()?
+        };
         connect(&self.printer, &self.dir, sandbox, &block).await
     }
 
     /// The `workato { host, region, token }` block, evaluated with the variables.
     pub fn workato_block(&self) -> Result<Layer, CmdError> {
-        let Some(body) = &self.config.workato else { return Ok(Layer::default()) };
+        let Some(body) = &self.config.workato else {
+            return Ok(Layer::default());
+        };
         let empty = BTreeMap::new();
         let scope = Scope {
             dir: &self.config.dir,
@@ -134,7 +150,12 @@ impl Session {
 }
 
 /// Connects with the given `workato` block settings (empty when there is no configuration).
-pub async fn connect(printer: &Printer, dir: &Path, sandbox: bool, block: &Layer) -> Result<Remote, CmdError> {
+pub async fn connect(
+    printer: &Printer,
+    dir: &Path,
+    sandbox: bool,
+    block: &Layer,
+) -> Result<Remote, CmdError> {
     let flags = flags();
     if sandbox {
         if !flags.is_empty() {
@@ -146,23 +167,42 @@ pub async fn connect(printer: &Printer, dir: &Path, sandbox: bool, block: &Layer
     }
     let env = Layer::from_env();
     let path = credentials::file::default_path();
-    let shown = path.as_ref().map_or_else(|| "~/.config/workform/credentials.toml".to_string(), |p| p.display().to_string());
+    let shown = path.as_ref().map_or_else(
+        || "~/.config/workform/credentials.toml".to_string(),
+        |p| p.display().to_string(),
+    );
     let file = match &path {
         Some(path) if credentials::needs_profiles(&flags, &env, block) => {
             credentials::file::load(path).map_err(|e| CmdError::Message(e.to_string()))?
         }
         _ => None,
     };
-    let resolved = credentials::resolve(&Sources { flags: &flags, env: &env, block, profiles: file.as_ref(), profiles_path: &shown })
-        .map_err(|e| CmdError::Message(e.to_string()))?;
-    let api = with_log(printer, Api::new(&resolved.endpoint.base_url, resolved.token));
-    Ok(Remote { api, endpoint: Some(resolved.endpoint), _emulator: None })
+    let resolved = credentials::resolve(&Sources {
+        flags: &flags,
+        env: &env,
+        block,
+        profiles: file.as_ref(),
+        profiles_path: &shown,
+    })
+    .map_err(|e| CmdError::Message(e.to_string()))?;
+    let api = with_log(
+        printer,
+        Api::new(&resolved.endpoint.base_url, resolved.token),
+    );
+    Ok(Remote {
+        api,
+        endpoint: Some(resolved.endpoint),
+        _emulator: None,
+    })
 }
 
 /// Turns on request logging when `WORKFORM_LOG=debug`.
 fn with_log(printer: &Printer, api: Api) -> Api {
     let level = std::env::var(env::LOG).unwrap_or_default();
-    if matches!(level.trim().to_ascii_lowercase().as_str(), "debug" | "trace") {
+    if matches!(
+        level.trim().to_ascii_lowercase().as_str(),
+        "debug" | "trace"
+    ) {
         api.with_debug_log(printer.clone())
     } else {
         api
@@ -175,7 +215,10 @@ pub fn lock_state(dir: &Path, command: &str, lock_timeout: &str) -> Result<Locke
     let wf = dir.join(".workform");
     let lock = StateLock::acquire(&wf, command, timeout).map_err(CmdError::from)?;
     let state = StateDb::open(&wf).map_err(CmdError::from)?;
-    Ok(LockedState { state: Arc::new(state), _lock: lock })
+    Ok(LockedState {
+        state: Arc::new(state),
+        _lock: lock,
+    })
 }
 
 async fn connect_sandbox(printer: &Printer, dir: &Path) -> Result<Remote, CmdError> {
@@ -189,25 +232,42 @@ async fn connect_sandbox(printer: &Printer, dir: &Path) -> Result<Remote, CmdErr
     })
     .await
     .map_err(|e| CmdError::Message(format!("cannot start the sandbox emulator: {e}")))?;
-    let api = with_log(printer, Api::new(&running.base_url(), Token::new(SANDBOX_TOKEN)));
-    Ok(Remote { api, endpoint: None, _emulator: Some(running) })
+    let api = with_log(
+        printer,
+        Api::new(&running.base_url(), Token::new(SANDBOX_TOKEN)),
+    );
+    Ok(Remote {
+        api,
+        endpoint: None,
+        _emulator: Some(running),
+    })
 }
 
 fn var_inputs(args: &VarArgs, dir: &Path) -> Result<VarInputs, CmdError> {
     let mut cli = Vec::new();
     for item in &args.vars {
-        let (name, value) = item
-            .split_once('=')
-            .ok_or_else(|| CmdError::Message(format!("invalid --var {item:?}: expected NAME=VALUE")))?;
+        let (name, value) = item.split_once('=').ok_or_else(|| {
+            CmdError::Message(format!("invalid --var {item:?}: expected NAME=VALUE"))
+        })?;
         if name.trim() != name || name.is_empty() {
-            return Err(CmdError::Message(format!("invalid --var {item:?}: no spaces around `=`")));
+            return Err(CmdError::Message(format!(
+                "invalid --var {item:?}: no spaces around `=`"
+            )));
         }
         cli.push((name.to_string(), value.to_string()));
     }
     let files = args
         .var_files
         .iter()
-        .map(|f| if f.is_absolute() { f.clone() } else { std::env::current_dir().map(|c| c.join(f)).unwrap_or_else(|_| dir.join(f)) })
+        .map(|f| {
+            if f.is_absolute() {
+                f.clone()
+            } else {
+                std::env::current_dir()
+                    .map(|c| c.join(f))
+                    .unwrap_or_else(|_| dir.join(f))
+            }
+        })
         .collect();
     let env = std::env::vars()
         .filter_map(|(k, v)| k.strip_prefix(env::VAR_PREFIX).map(|n| (n.to_string(), v)))

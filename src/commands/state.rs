@@ -12,7 +12,9 @@ use serde_json::Value as Json;
 use super::session::{LockedState, lock_state};
 use super::{CmdError, exit};
 use crate::addr::{InstanceAddr, Mode, ResourceAddr};
-use crate::cli::{ForceUnlockArgs, StateMvArgs, StatePullArgs, StatePushArgs, StateRmArgs, StateShowArgs};
+use crate::cli::{
+    ForceUnlockArgs, StateMvArgs, StatePullArgs, StatePushArgs, StateRmArgs, StateShowArgs,
+};
 use crate::render::Printer;
 use crate::state::{Change, ResourceState, Snapshot, StateDocument, StateError};
 
@@ -56,13 +58,13 @@ pub fn mv(printer: Printer, dir: &Path, args: &StateMvArgs) -> Result<u8, CmdErr
     let moves = plan_move(&snapshot, &src, &dst)?;
     if args.dry_run {
         for (from, to) in &moves {
-            printer.out(&format!("Would move \"{from}\" to \"{to}\""));
+            printer.out(&format!("Would move {from} to {to}"));
         }
         return Ok(exit::OK);
     }
     locked.state.commit(move_change(&snapshot, &moves))?;
     for (from, to) in &moves {
-        printer.out(&format!("Move \"{from}\" to \"{to}\""));
+        printer.out(&format!("Move {from} to {to}"));
     }
     printer.out(&format!("Successfully moved {} object(s).", moves.len()));
     Ok(exit::OK)
@@ -70,7 +72,11 @@ pub fn mv(printer: Printer, dir: &Path, args: &StateMvArgs) -> Result<u8, CmdErr
 
 /// `state rm ADDR...`: forgets instances; the objects stay in the workspace.
 pub fn rm(printer: Printer, dir: &Path, args: &StateRmArgs) -> Result<u8, CmdError> {
-    let targets = args.addrs.iter().map(|a| parse_addr(a)).collect::<Result<Vec<_>, _>>()?;
+    let targets = args
+        .addrs
+        .iter()
+        .map(|a| parse_addr(a))
+        .collect::<Result<Vec<_>, _>>()?;
     let locked = lock_writer(dir, "state rm", &args.lock.lock_timeout, args.dry_run)?;
     let snapshot = locked.state.snapshot()?;
     let mut matched = BTreeSet::new();
@@ -90,11 +96,16 @@ pub fn rm(printer: Printer, dir: &Path, args: &StateRmArgs) -> Result<u8, CmdErr
         return Ok(exit::OK);
     }
     let count = matched.len();
-    locked.state.commit(Change { remove: matched.iter().cloned().collect(), ..Change::default() })?;
+    locked.state.commit(Change {
+        remove: matched.iter().cloned().collect(),
+        ..Change::default()
+    })?;
     for addr in &matched {
         printer.out(&format!("Removed {addr}"));
     }
-    printer.out(&format!("Successfully removed {count} resource instance(s)."));
+    printer.out(&format!(
+        "Successfully removed {count} resource instance(s)."
+    ));
     printer.err(
         "\nNothing was deleted in the workspace: the objects still exist, workform just no longer manages them. \
          While they remain in the configuration, the next plan proposes to create them again; \
@@ -111,7 +122,8 @@ pub fn pull(printer: Printer, dir: &Path, args: &StatePullArgs) -> Result<u8, Cm
         None => locked.state.snapshot()?,
     };
     let doc = StateDocument::from_snapshot(&snapshot, locked.state.encrypted_at_rest()?);
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| CmdError::Message(format!("cannot write the state as JSON: {e}")))?;
+    let text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| CmdError::Message(format!("cannot write the state as JSON: {e}")))?;
     printer.out(&text);
     Ok(exit::OK)
 }
@@ -121,14 +133,16 @@ pub fn push(printer: Printer, dir: &Path, args: &StatePushArgs) -> Result<u8, Cm
     let shown = args.file.display().to_string();
     let text = if shown == "-" {
         let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CmdError::Message(format!("cannot read the state document from stdin: {e}")))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            CmdError::Message(format!("cannot read the state document from stdin: {e}"))
+        })?;
         text
     } else {
-        std::fs::read_to_string(&args.file).map_err(|e| CmdError::Message(format!("cannot read {shown}: {e}")))?
+        std::fs::read_to_string(&args.file)
+            .map_err(|e| CmdError::Message(format!("cannot read {shown}: {e}")))?
     };
-    let doc = StateDocument::parse(&text).map_err(|e| CmdError::Message(format!("{shown}: {e}")))?;
+    let doc =
+        StateDocument::parse(&text).map_err(|e| CmdError::Message(format!("{shown}: {e}")))?;
     let incoming = doc.into_snapshot()?;
     let locked = lock_state(dir, "state push", &args.lock.lock_timeout)?;
     let current = locked.state.snapshot()?;
@@ -162,10 +176,15 @@ pub fn push(printer: Printer, dir: &Path, args: &StatePushArgs) -> Result<u8, Cm
 pub fn force_unlock(printer: Printer, dir: &Path, args: &ForceUnlockArgs) -> Result<u8, CmdError> {
     let wf = dir.join(".workform");
     let lock_path = wf.join("state.lock").display().to_string();
-    let holder = crate::state::current_holder(&wf)?.ok_or(StateError::NotLocked { path: lock_path })?;
+    let holder =
+        crate::state::current_holder(&wf)?.ok_or(StateError::NotLocked { path: lock_path })?;
     let info = &holder.info;
     if info.id != args.lock_id.trim() {
-        return Err(StateError::LockMismatch { given: args.lock_id.clone(), holder: info.clone() }.into());
+        return Err(StateError::LockMismatch {
+            given: args.lock_id.clone(),
+            holder: info.clone(),
+        }
+        .into());
     }
     let still_running = holder.active && holder.running == Some(true);
     if !args.force {
@@ -202,22 +221,40 @@ pub fn force_unlock(printer: Printer, dir: &Path, args: &ForceUnlockArgs) -> Res
 
 /// Takes the lock for a command that may write. A dry run still locks, so what it shows is
 /// what a real run would do right now.
-fn lock_writer(dir: &Path, command: &str, timeout: &str, dry_run: bool) -> Result<LockedState, CmdError> {
-    let name = if dry_run { format!("{command} --dry-run") } else { command.to_string() };
+fn lock_writer(
+    dir: &Path,
+    command: &str,
+    timeout: &str,
+    dry_run: bool,
+) -> Result<LockedState, CmdError> {
+    let name = if dry_run {
+        format!("{command} --dry-run")
+    } else {
+        command.to_string()
+    };
     lock_state(dir, &name, timeout)
 }
 
 fn parse_addr(text: &str) -> Result<InstanceAddr, CmdError> {
-    text.trim().parse().map_err(|e| CmdError::Message(format!("{e}")))
+    text.trim()
+        .parse()
+        .map_err(|e| CmdError::Message(format!("{e}")))
 }
 
 fn not_in_state(addr: &InstanceAddr) -> CmdError {
-    CmdError::Message(format!("no instance {addr} in state (see `workform state list`)"))
+    CmdError::Message(format!(
+        "no instance {addr} in state (see `workform state list`)"
+    ))
 }
 
 /// Every instance in state of one resource.
 fn instances_of(snapshot: &Snapshot, resource: &ResourceAddr) -> Vec<InstanceAddr> {
-    snapshot.resources.keys().filter(|a| &a.resource == resource).cloned().collect()
+    snapshot
+        .resources
+        .keys()
+        .filter(|a| &a.resource == resource)
+        .cloned()
+        .collect()
 }
 
 /// The instances an address names: itself, or, without a key, all of its resource's.
@@ -232,9 +269,15 @@ fn matching(snapshot: &Snapshot, addr: &InstanceAddr) -> Vec<InstanceAddr> {
 }
 
 /// Which instance goes where, after checking the move is possible.
-fn plan_move(snapshot: &Snapshot, src: &InstanceAddr, dst: &InstanceAddr) -> Result<Vec<(InstanceAddr, InstanceAddr)>, CmdError> {
+fn plan_move(
+    snapshot: &Snapshot,
+    src: &InstanceAddr,
+    dst: &InstanceAddr,
+) -> Result<Vec<(InstanceAddr, InstanceAddr)>, CmdError> {
     if src == dst {
-        return Err(CmdError::Message(format!("{src} and {dst} are the same address; nothing to move")));
+        return Err(CmdError::Message(format!(
+            "{src} and {dst} are the same address; nothing to move"
+        )));
     }
     if src.resource.mode != dst.resource.mode {
         return Err(CmdError::Message(format!(
@@ -255,7 +298,11 @@ fn plan_move(snapshot: &Snapshot, src: &InstanceAddr, dst: &InstanceAddr) -> Res
         }
         return Ok(vec![(src.clone(), dst.clone())]);
     }
-    let all = if src.key.is_none() { instances_of(snapshot, &src.resource) } else { Vec::new() };
+    let all = if src.key.is_none() {
+        instances_of(snapshot, &src.resource)
+    } else {
+        Vec::new()
+    };
     if all.is_empty() {
         return Err(not_in_state(src));
     }
@@ -269,10 +316,17 @@ fn plan_move(snapshot: &Snapshot, src: &InstanceAddr, dst: &InstanceAddr) -> Res
     if !taken.is_empty() {
         return Err(CmdError::Message(format!(
             "cannot move {src} to {dst}: {dst} already has instances in state ({}). Remove or move them first",
-            taken.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+            taken
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
-    Ok(all.into_iter().map(|a| (a.clone(), dst.resource.instance(a.key.clone()))).collect())
+    Ok(all
+        .into_iter()
+        .map(|a| (a.clone(), dst.resource.instance(a.key.clone())))
+        .collect())
 }
 
 /// The state change for a move. Other instances that recorded a dependency on a resource
@@ -287,13 +341,20 @@ fn move_change(snapshot: &Snapshot, moves: &[(InstanceAddr, InstanceAddr)]) -> C
     let moved: BTreeSet<&InstanceAddr> = moves.iter().map(|(f, _)| f).collect();
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     for (from, to) in moves {
-        let left_behind = snapshot.resources.keys().any(|a| a.resource == from.resource && !moved.contains(a));
+        let left_behind = snapshot
+            .resources
+            .keys()
+            .any(|a| a.resource == from.resource && !moved.contains(a));
         if !left_behind {
             renamed.insert(from.resource.to_string(), to.resource.to_string());
         }
     }
     if !renamed.is_empty() {
-        for rs in snapshot.resources.values().filter(|r| !moved.contains(&r.addr)) {
+        for rs in snapshot
+            .resources
+            .values()
+            .filter(|r| !moved.contains(&r.addr))
+        {
             if rs.dependencies.iter().any(|d| renamed.contains_key(d)) {
                 let mut updated = rs.clone();
                 for dep in &mut updated.dependencies {
@@ -312,7 +373,11 @@ fn move_change(snapshot: &Snapshot, moves: &[(InstanceAddr, InstanceAddr)]) -> C
             }
         }
     }
-    Change { put: put.into_values().collect(), remove: moves.iter().map(|(f, _)| f.clone()).collect(), ..Change::default() }
+    Change {
+        put: put.into_values().collect(),
+        remove: moves.iter().map(|(f, _)| f.clone()).collect(),
+        ..Change::default()
+    }
 }
 
 /// Refuses a document that is not a newer (or the same) version of this state.
@@ -356,26 +421,55 @@ fn render_instance(rs: &ResourceState) -> String {
     if let Some(schema) = schema {
         sensitive.extend(schema.sensitive_attrs().map(str::to_string));
     }
-    let blocks: BTreeSet<String> = schema.map(|s| s.blocks.keys().cloned().collect()).unwrap_or_default();
+    let blocks: BTreeSet<String> = schema
+        .map(|s| s.blocks.keys().cloned().collect())
+        .unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "# {}:", rs.addr);
-    let keyword = if rs.mode == Mode::Data { "data" } else { "resource" };
-    let _ = writeln!(out, "{keyword} {:?} {:?} {{", rs.type_name, rs.addr.resource.name);
+    let keyword = if rs.mode == Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let _ = writeln!(
+        out,
+        "{keyword} {:?} {:?} {{",
+        rs.type_name, rs.addr.resource.name
+    );
     render_body(&mut out, &rs.attributes, &sensitive, &blocks, 1);
     out.push('}');
     out
 }
 
-fn render_body(out: &mut String, attrs: &serde_json::Map<String, Json>, sensitive: &BTreeSet<String>, blocks: &BTreeSet<String>, depth: usize) {
+fn render_body(
+    out: &mut String,
+    attrs: &serde_json::Map<String, Json>,
+    sensitive: &BTreeSet<String>,
+    blocks: &BTreeSet<String>,
+    depth: usize,
+) {
     let pad = INDENT.repeat(depth);
     let mut names: Vec<&String> = attrs.keys().filter(|k| !attrs[*k].is_null()).collect();
     names.sort();
-    let (block_names, attr_names): (Vec<&String>, Vec<&String>) = names.into_iter().partition(|n| {
-        blocks.contains(*n) && !sensitive.contains(*n) && attrs[*n].as_array().is_some_and(|items| items.iter().all(Json::is_object))
-    });
-    let width = attr_names.iter().map(|n| hcl_key(n).len()).max().unwrap_or(0);
+    let (block_names, attr_names): (Vec<&String>, Vec<&String>) =
+        names.into_iter().partition(|n| {
+            blocks.contains(*n)
+                && !sensitive.contains(*n)
+                && attrs[*n]
+                    .as_array()
+                    .is_some_and(|items| items.iter().all(Json::is_object))
+        });
+    let width = attr_names
+        .iter()
+        .map(|n| hcl_key(n).len())
+        .max()
+        .unwrap_or(0);
     for name in attr_names {
-        let text = if sensitive.contains(name) { "(sensitive value)".to_string() } else { hcl_value(&attrs[name], depth) };
+        let text = if sensitive.contains(name) {
+            "(sensitive value)".to_string()
+        } else {
+            hcl_value(&attrs[name], depth)
+        };
         let _ = writeln!(out, "{pad}{:width$} = {text}", hcl_key(name));
     }
     for name in block_names {
@@ -394,12 +488,19 @@ fn hcl_key(name: &str) -> String {
     let mut chars = name.chars();
     let ident = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ident { name.to_string() } else { hcl_string(name) }
+    if ident {
+        name.to_string()
+    } else {
+        hcl_string(name)
+    }
 }
 
 /// A quoted HCL string; template sequences are escaped so the text reads back literally.
 fn hcl_string(s: &str) -> String {
-    Json::String(s.to_string()).to_string().replace("${", "$${").replace("%{", "%%{")
+    Json::String(s.to_string())
+        .to_string()
+        .replace("${", "$${")
+        .replace("%{", "%%{")
 }
 
 fn hcl_value(value: &Json, depth: usize) -> String {
@@ -427,7 +528,12 @@ fn hcl_value(value: &Json, depth: usize) -> String {
             let width = keys.iter().map(|k| hcl_key(k).len()).max().unwrap_or(0);
             let mut text = "{\n".to_string();
             for key in keys {
-                let _ = writeln!(text, "{inner}{:width$} = {}", hcl_key(key), hcl_value(&map[key], depth + 1));
+                let _ = writeln!(
+                    text,
+                    "{inner}{:width$} = {}",
+                    hcl_key(key),
+                    hcl_value(&map[key], depth + 1)
+                );
             }
             text.push_str(&pad);
             text.push('}');
@@ -456,7 +562,12 @@ mod tests {
 
     fn snapshot(items: Vec<ResourceState>) -> Snapshot {
         Snapshot {
-            meta: Meta { version: STATE_VERSION, lineage: "l".into(), serial: 1, workspace_id: None },
+            meta: Meta {
+                version: STATE_VERSION,
+                lineage: "l".into(),
+                serial: 1,
+                workspace_id: None,
+            },
             resources: items.into_iter().map(|r| (r.addr.clone(), r)).collect(),
             outputs: BTreeMap::new(),
         }
@@ -476,9 +587,15 @@ mod tests {
         );
         let text = render_instance(&r);
         assert!(text.starts_with("# workato_project_property.p[\"a b\"]:\nresource \"workato_project_property\" \"p\" {\n"), "{text}");
-        assert!(text.contains("    value      = (sensitive value)\n"), "{text}");
+        assert!(
+            text.contains("    value      = (sensitive value)\n"),
+            "{text}"
+        );
         assert!(text.contains("    project_id = 4\n"), "{text}");
-        assert!(text.contains("    tags       = [\n        \"a\",\n    ]\n"), "{text}");
+        assert!(
+            text.contains("    tags       = [\n        \"a\",\n    ]\n"),
+            "{text}"
+        );
         assert!(text.contains("\"k v\" = \"$${x}\""), "{text}");
         assert!(!text.contains("s3cret") && !text.contains("gone"), "{text}");
         assert!(text.ends_with('}'));
@@ -493,41 +610,84 @@ mod tests {
             &[],
         );
         let text = render_instance(&r);
-        assert!(text.contains("\n    column {\n        name = \"email\"\n        type = \"string\"\n    }\n"), "{text}");
+        assert!(
+            text.contains(
+                "\n    column {\n        name = \"email\"\n        type = \"string\"\n    }\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
     fn moves_check_their_ends() {
         let snap = snapshot(vec![
             rs("workato_folder.a", serde_json::json!({"id": 1}), &[], &[]),
-            rs("workato_folder.b[0]", serde_json::json!({"id": 2}), &[], &[]),
-            rs("workato_folder.b[1]", serde_json::json!({"id": 3}), &[], &[]),
+            rs(
+                "workato_folder.b[0]",
+                serde_json::json!({"id": 2}),
+                &[],
+                &[],
+            ),
+            rs(
+                "workato_folder.b[1]",
+                serde_json::json!({"id": 3}),
+                &[],
+                &[],
+            ),
         ]);
-        let err = |s: &str, d: &str| plan_move(&snap, &addr(s), &addr(d)).unwrap_err().to_string();
+        let err = |s: &str, d: &str| {
+            plan_move(&snap, &addr(s), &addr(d))
+                .unwrap_err()
+                .to_string()
+        };
         assert!(err("workato_folder.a", "workato_folder.b[0]").contains("already exists"));
         assert!(err("workato_folder.b", "workato_folder.a").contains("already has instances"));
         assert!(err("workato_folder.a", "workato_project.a").contains("keeps its type"));
-        assert!(err("workato_folder.zz", "workato_folder.y").contains("no instance workato_folder.zz"));
+        assert!(
+            err("workato_folder.zz", "workato_folder.y").contains("no instance workato_folder.zz")
+        );
         assert!(err("workato_folder.b", "workato_folder.c[0]").contains("single instance"));
         let moves = plan_move(&snap, &addr("workato_folder.b"), &addr("workato_folder.c")).unwrap();
-        assert_eq!(moves, vec![
-            (addr("workato_folder.b[0]"), addr("workato_folder.c[0]")),
-            (addr("workato_folder.b[1]"), addr("workato_folder.c[1]")),
-        ]);
+        assert_eq!(
+            moves,
+            vec![
+                (addr("workato_folder.b[0]"), addr("workato_folder.c[0]")),
+                (addr("workato_folder.b[1]"), addr("workato_folder.c[1]")),
+            ]
+        );
     }
 
     #[test]
     fn dependencies_follow_a_resource_that_moved_entirely() {
         let snap = snapshot(vec![
             rs("workato_project.p", serde_json::json!({"id": 1}), &[], &[]),
-            rs("workato_folder.f", serde_json::json!({"id": 2}), &[], &["workato_project.p"]),
+            rs(
+                "workato_folder.f",
+                serde_json::json!({"id": 2}),
+                &[],
+                &["workato_project.p"],
+            ),
         ]);
-        let moves = plan_move(&snap, &addr("workato_project.p"), &addr("workato_project.q")).unwrap();
+        let moves = plan_move(
+            &snap,
+            &addr("workato_project.p"),
+            &addr("workato_project.q"),
+        )
+        .unwrap();
         let change = move_change(&snap, &moves);
         assert_eq!(change.remove, vec![addr("workato_project.p")]);
-        let folder = change.put.iter().find(|r| r.addr == addr("workato_folder.f")).unwrap();
+        let folder = change
+            .put
+            .iter()
+            .find(|r| r.addr == addr("workato_folder.f"))
+            .unwrap();
         assert_eq!(folder.dependencies, vec!["workato_project.q".to_string()]);
-        assert!(change.put.iter().any(|r| r.addr == addr("workato_project.q")));
+        assert!(
+            change
+                .put
+                .iter()
+                .any(|r| r.addr == addr("workato_project.q"))
+        );
     }
 
     #[test]
@@ -536,10 +696,20 @@ mod tests {
         current.meta.serial = 5;
         let mut other = current.clone();
         other.meta.lineage = "z".into();
-        assert!(check_push(&current, &other, "f").unwrap_err().to_string().contains("lineage z differs"));
+        assert!(
+            check_push(&current, &other, "f")
+                .unwrap_err()
+                .to_string()
+                .contains("lineage z differs")
+        );
         let mut older = current.clone();
         older.meta.serial = 4;
-        assert!(check_push(&current, &older, "f").unwrap_err().to_string().contains("older than the current serial 5"));
+        assert!(
+            check_push(&current, &older, "f")
+                .unwrap_err()
+                .to_string()
+                .contains("older than the current serial 5")
+        );
         assert!(check_push(&current, &current.clone(), "f").is_ok());
     }
 }

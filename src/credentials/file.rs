@@ -49,11 +49,21 @@ pub enum FileError {
     )]
     Insecure { path: String, mode: u32 },
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}, line {line}: {message}")]
-    Syntax { path: String, line: usize, message: String },
+    Syntax {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 /// A syntax error, before the path is known.
@@ -79,7 +89,10 @@ pub fn path_from(xdg_config_home: Option<OsString>, home: Option<OsString>) -> O
 
 /// The credentials file path for this process's environment.
 pub fn default_path() -> Option<PathBuf> {
-    path_from(std::env::var_os("XDG_CONFIG_HOME"), std::env::var_os("HOME"))
+    path_from(
+        std::env::var_os("XDG_CONFIG_HOME"),
+        std::env::var_os("HOME"),
+    )
 }
 
 /// Reads the file; `None` when it does not exist. Refuses a file other users can access.
@@ -88,29 +101,52 @@ pub fn load(path: &Path) -> Result<Option<ProfilesFile>, FileError> {
     let meta = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(FileError::Read { path: shown, source }),
+        Err(source) => {
+            return Err(FileError::Read {
+                path: shown,
+                source,
+            });
+        }
     };
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(FileError::Insecure { path: shown, mode });
     }
-    let text = fs::read_to_string(path).map_err(|source| FileError::Read { path: shown.clone(), source })?;
+    let text = fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
     ProfilesFile::parse(&text)
         .map(Some)
-        .map_err(|e| FileError::Syntax { path: shown, line: e.line, message: e.message })
+        .map_err(|e| FileError::Syntax {
+            path: shown,
+            line: e.line,
+            message: e.message,
+        })
 }
 
 /// Writes the file atomically (a private temporary file renamed over it), mode 0600, in a
 /// directory created 0700.
 pub fn save(path: &Path, file: &ProfilesFile) -> Result<(), FileError> {
     let shown = path.display().to_string();
-    let err = |source| FileError::Write { path: shown.clone(), source };
+    let err = |source| FileError::Write {
+        path: shown.clone(),
+        source,
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(err)?;
     let tmp = dir.join(format!(".credentials.toml.{}.tmp", std::process::id()));
     let _ = fs::remove_file(&tmp);
     let written = (|| {
-        let mut out = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
         out.write_all(file.render().as_bytes())?;
         out.sync_all()?;
         fs::rename(&tmp, path)
@@ -123,7 +159,10 @@ pub fn save(path: &Path, file: &ProfilesFile) -> Result<(), FileError> {
 
 /// Whether `name` can be a profile name: letters, digits, `-` and `_`.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 impl ProfilesFile {
@@ -163,7 +202,9 @@ impl ProfilesFile {
             if !cur.eat('=') {
                 return Err(fail(format!("expected `=` after {key:?}")));
             }
-            let value = cur.string().map_err(|m| fail(format!("value of {key:?}: {m}")))?;
+            let value = cur
+                .string()
+                .map_err(|m| fail(format!("value of {key:?}: {m}")))?;
             cur.end().map_err(fail)?;
             match (&section, key.as_str()) {
                 (None, "current") => {
@@ -206,7 +247,11 @@ impl ProfilesFile {
             out.push_str(&format!("current = {}\n", quote(current)));
         }
         for (name, profile) in &self.profiles {
-            let header = if valid_name(name) { name.clone() } else { quote(name) };
+            let header = if valid_name(name) {
+                name.clone()
+            } else {
+                quote(name)
+            };
             out.push_str(&format!("\n[profiles.{header}]\n"));
             if let Some(host) = &profile.host {
                 out.push_str(&format!("host = {}\n", quote(host)));
@@ -278,9 +323,15 @@ impl Cursor<'_> {
         if self.rest.starts_with(['"', '\'']) {
             return self.string();
         }
-        let len = self.rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(self.rest.len());
+        let len = self
+            .rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(self.rest.len());
         if len == 0 {
-            return Err("expected a key such as `token = \"...\"` or a table such as [profiles.NAME]".into());
+            return Err(
+                "expected a key such as `token = \"...\"` or a table such as [profiles.NAME]"
+                    .into(),
+            );
         }
         let key = self.rest[..len].to_string();
         self.rest = &self.rest[len..];
@@ -336,14 +387,20 @@ impl Cursor<'_> {
                         'f' => out.push('\u{c}'),
                         'u' | 'U' => {
                             let len = if e == 'u' { 4 } else { 8 };
-                            let hex: String = (0..len).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
-                            let code = u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == len);
+                            let hex: String = (0..len)
+                                .filter_map(|_| chars.next().map(|(_, h)| h))
+                                .collect();
+                            let code = u32::from_str_radix(&hex, 16)
+                                .ok()
+                                .filter(|_| hex.len() == len);
                             out.push(code.and_then(char::from_u32).ok_or("invalid \\u escape")?);
                         }
                         _ => return Err("invalid escape sequence".into()),
                     }
                 }
-                c if c.is_control() && c != '\t' => return Err("control character in a string".into()),
+                c if c.is_control() && c != '\t' => {
+                    return Err("control character in a string".into());
+                }
                 c => out.push(c),
             }
         }
@@ -386,8 +443,14 @@ host = 'https://workato.acme.test'
         let again = ProfilesFile::parse(&text).unwrap();
         assert_eq!(again.current, file.current);
         assert_eq!(again.profiles.len(), 2);
-        assert_eq!(again.profiles["work"].token.as_ref().unwrap().expose(), "tok-\"q\"-é");
-        assert_eq!(again.profiles["my staging"].host, file.profiles["my staging"].host);
+        assert_eq!(
+            again.profiles["work"].token.as_ref().unwrap().expose(),
+            "tok-\"q\"-é"
+        );
+        assert_eq!(
+            again.profiles["my staging"].host,
+            file.profiles["my staging"].host
+        );
         assert_eq!(again.render(), text);
     }
 
@@ -395,12 +458,24 @@ host = 'https://workato.acme.test'
     fn errors_name_the_line_and_never_the_value() {
         let cases = [
             ("[profiles.a]\ntoken = \"s3cret", 2, "unterminated"),
-            ("[profiles.a]\ntokne = \"s3cret\"", 2, "unknown key \"tokne\""),
+            (
+                "[profiles.a]\ntokne = \"s3cret\"",
+                2,
+                "unknown key \"tokne\"",
+            ),
             ("token = \"s3cret\"", 1, "outside a [profiles.NAME] table"),
             ("[other]\n", 1, "only [profiles.NAME]"),
             ("[profiles.a]\n[profiles.a]", 2, "defined twice"),
-            ("[profiles.a]\ntoken = \"s3cret\" extra", 2, "after the value"),
-            ("[profiles.a]\ntoken = s3cret", 2, "expected a quoted string"),
+            (
+                "[profiles.a]\ntoken = \"s3cret\" extra",
+                2,
+                "after the value",
+            ),
+            (
+                "[profiles.a]\ntoken = s3cret",
+                2,
+                "expected a quoted string",
+            ),
             ("[[profiles]]", 1, "arrays of tables"),
             ("[profiles.a]\ntoken = \"s3\\qcret\"", 2, "invalid escape"),
         ];
@@ -417,9 +492,15 @@ host = 'https://workato.acme.test'
         let p = path_from(Some("/x/cfg".into()), Some("/home/u".into())).unwrap();
         assert_eq!(p, PathBuf::from("/x/cfg/workform/credentials.toml"));
         let p = path_from(Some("relative".into()), Some("/home/u".into())).unwrap();
-        assert_eq!(p, PathBuf::from("/home/u/.config/workform/credentials.toml"));
+        assert_eq!(
+            p,
+            PathBuf::from("/home/u/.config/workform/credentials.toml")
+        );
         let p = path_from(None, Some("/home/u".into())).unwrap();
-        assert_eq!(p, PathBuf::from("/home/u/.config/workform/credentials.toml"));
+        assert_eq!(
+            p,
+            PathBuf::from("/home/u/.config/workform/credentials.toml")
+        );
         assert_eq!(path_from(None, None), None);
     }
 
@@ -429,13 +510,30 @@ host = 'https://workato.acme.test'
         let path = dir.path().join("sub/workform/credentials.toml");
         assert!(load(&path).unwrap().is_none());
         let mut file = ProfilesFile::default();
-        file.profiles.insert("a".into(), Profile { token: Some(Token::new("s3cret")), ..Profile::default() });
+        file.profiles.insert(
+            "a".into(),
+            Profile {
+                token: Some(Token::new("s3cret")),
+                ..Profile::default()
+            },
+        );
         save(&path, &file).unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let dir_mode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
+        let dir_mode = fs::metadata(path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(dir_mode, 0o700);
-        assert_eq!(load(&path).unwrap().unwrap().profiles["a"].token.as_ref().unwrap().expose(), "s3cret");
+        assert_eq!(
+            load(&path).unwrap().unwrap().profiles["a"]
+                .token
+                .as_ref()
+                .unwrap()
+                .expose(),
+            "s3cret"
+        );
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("chmod 600"), "{err}");

@@ -19,9 +19,9 @@ use std::fmt;
 
 pub use file::{FileError, Profile, ProfilesFile};
 
+use crate::workato::Token;
 use crate::workato::client::{HostError, normalise_host};
 use crate::workato::region::{self, RegionError};
-use crate::workato::Token;
 
 /// Environment variable names (the first three match Workato's own CLI).
 pub mod env {
@@ -155,7 +155,11 @@ pub enum CredError {
         source: HostError,
     },
     #[error("{}", unknown_profile(.name, .path, .known))]
-    UnknownProfile { name: String, path: String, known: Vec<String> },
+    UnknownProfile {
+        name: String,
+        path: String,
+        known: Vec<String>,
+    },
     #[error(
         "{path} sets current = {name:?}, but has no [profiles.{name}] table; pick another with `workform profiles use NAME`"
     )]
@@ -175,9 +179,15 @@ fn unknown_profile(name: &str, path: &str, known: &[String]) -> String {
 
 /// The profile in play and whether `--profile` named it (which ranks it with the flags).
 fn selected<'a>(src: &Sources<'a>) -> Result<Option<(&'a str, &'a Profile, bool)>, CredError> {
-    let known = || src.profiles.map(|f| f.profiles.keys().cloned().collect()).unwrap_or_default();
+    let known = || {
+        src.profiles
+            .map(|f| f.profiles.keys().cloned().collect())
+            .unwrap_or_default()
+    };
     if let Some(name) = &src.flags.profile {
-        let profile = src.profiles.and_then(|f| f.profiles.get_key_value(name.as_str()));
+        let profile = src
+            .profiles
+            .and_then(|f| f.profiles.get_key_value(name.as_str()));
         return match profile {
             Some((name, p)) => Ok(Some((name.as_str(), p, true))),
             None => Err(CredError::UnknownProfile {
@@ -187,11 +197,18 @@ fn selected<'a>(src: &Sources<'a>) -> Result<Option<(&'a str, &'a Profile, bool)
             }),
         };
     }
-    let Some(file) = src.profiles else { return Ok(None) };
-    let Some(current) = &file.current else { return Ok(None) };
+    let Some(file) = src.profiles else {
+        return Ok(None);
+    };
+    let Some(current) = &file.current else {
+        return Ok(None);
+    };
     match file.profiles.get_key_value(current.as_str()) {
         Some((name, p)) => Ok(Some((name.as_str(), p, false))),
-        None => Err(CredError::MissingCurrent { name: current.clone(), path: src.profiles_path.to_string() }),
+        None => Err(CredError::MissingCurrent {
+            name: current.clone(),
+            path: src.profiles_path.to_string(),
+        }),
     }
 }
 
@@ -201,7 +218,9 @@ fn selected<'a>(src: &Sources<'a>) -> Result<Option<(&'a str, &'a Profile, bool)
 pub fn needs_profiles(flags: &Flags, env: &Layer, block: &Layer) -> bool {
     let host_set = flags.host.is_some()
         || flags.region.is_some()
-        || [env, block].iter().any(|l| l.host.is_some() || l.region.is_some());
+        || [env, block]
+            .iter()
+            .any(|l| l.host.is_some() || l.region.is_some());
     let token_set = env.token.is_some() || block.token.is_some();
     flags.profile.is_some() || !host_set || !token_set
 }
@@ -211,14 +230,26 @@ pub fn resolve(src: &Sources) -> Result<Resolved, CredError> {
     let profile = selected(src)?;
     let as_layer = |(name, p): (&str, &Profile)| {
         (
-            Layer { host: p.host.clone(), region: p.region.clone(), token: p.token.clone() },
+            Layer {
+                host: p.host.clone(),
+                region: p.region.clone(),
+                token: p.token.clone(),
+            },
             Origin::Profile(name.to_string()),
         )
     };
-    let explicit = profile.filter(|(_, _, explicit)| *explicit).map(|(n, p, _)| as_layer((n, p)));
-    let implicit = profile.filter(|(_, _, explicit)| !*explicit).map(|(n, p, _)| as_layer((n, p)));
+    let explicit = profile
+        .filter(|(_, _, explicit)| *explicit)
+        .map(|(n, p, _)| as_layer((n, p)));
+    let implicit = profile
+        .filter(|(_, _, explicit)| !*explicit)
+        .map(|(n, p, _)| as_layer((n, p)));
 
-    let flag_layer = Layer { host: src.flags.host.clone(), region: src.flags.region.clone(), token: None };
+    let flag_layer = Layer {
+        host: src.flags.host.clone(),
+        region: src.flags.region.clone(),
+        token: None,
+    };
     let mut host_layers: Vec<(&Layer, HostOrigins)> = vec![(&flag_layer, HostOrigins::flags())];
     let mut token_layers: Vec<(&Layer, Origin)> = Vec::new();
     if let Some((layer, origin)) = &explicit {
@@ -243,27 +274,46 @@ pub fn resolve(src: &Sources) -> Result<Resolved, CredError> {
         .into_iter()
         .find_map(|(layer, origins)| {
             if let Some(host) = &layer.host {
-                Some(normalise_host(host).map(|b| (b, origins.host.clone())).map_err(|source| {
-                    CredError::Host { origin: origins.host, source }
-                }))
+                Some(
+                    normalise_host(host)
+                        .map(|b| (b, origins.host.clone()))
+                        .map_err(|source| CredError::Host {
+                            origin: origins.host,
+                            source,
+                        }),
+                )
             } else {
                 layer.region.as_ref().map(|r| {
-                    region_url(r).map(|b| (b, origins.region.clone())).map_err(|source| CredError::Region {
-                        origin: origins.region,
-                        source,
-                    })
+                    region_url(r)
+                        .map(|b| (b, origins.region.clone()))
+                        .map_err(|source| CredError::Region {
+                            origin: origins.region,
+                            source,
+                        })
                 })
             }
         })
-        .unwrap_or_else(|| Ok((region_url(region::DEFAULT).expect("the default region exists"), Origin::Default)))?;
+        .unwrap_or_else(|| {
+            Ok((
+                region_url(region::DEFAULT).expect("the default region exists"),
+                Origin::Default,
+            ))
+        })?;
 
-    let endpoint = Endpoint { region: region::for_host(&base_url), base_url, host_origin, token_origin };
+    let endpoint = Endpoint {
+        region: region::for_host(&base_url),
+        base_url,
+        host_origin,
+        token_origin,
+    };
     Ok(Resolved { endpoint, token })
 }
 
 fn region_url(name: &str) -> Result<String, RegionError> {
     let key = region::parse(name)?;
-    Ok(region::host_for(key).expect("parsed regions have hosts").to_string())
+    Ok(region::host_for(key)
+        .expect("parsed regions have hosts")
+        .to_string())
 }
 
 /// How to name a layer's host and region settings.
@@ -274,16 +324,28 @@ struct HostOrigins {
 
 impl HostOrigins {
     fn flags() -> HostOrigins {
-        HostOrigins { host: Origin::HostFlag, region: Origin::RegionFlag }
+        HostOrigins {
+            host: Origin::HostFlag,
+            region: Origin::RegionFlag,
+        }
     }
     fn env() -> HostOrigins {
-        HostOrigins { host: Origin::Env(env::HOST), region: Origin::Env(env::REGION) }
+        HostOrigins {
+            host: Origin::Env(env::HOST),
+            region: Origin::Env(env::REGION),
+        }
     }
     fn block() -> HostOrigins {
-        HostOrigins { host: Origin::Block("host"), region: Origin::Block("region") }
+        HostOrigins {
+            host: Origin::Block("host"),
+            region: Origin::Block("region"),
+        }
     }
     fn same(origin: &Origin) -> HostOrigins {
-        HostOrigins { host: origin.clone(), region: origin.clone() }
+        HostOrigins {
+            host: origin.clone(),
+            region: origin.clone(),
+        }
     }
 }
 
@@ -292,11 +354,21 @@ mod tests {
     use super::*;
 
     fn layer(host: Option<&str>, region: Option<&str>, token: Option<&str>) -> Layer {
-        Layer::new(host.map(Into::into), region.map(Into::into), token.map(Into::into))
+        Layer::new(
+            host.map(Into::into),
+            region.map(Into::into),
+            token.map(Into::into),
+        )
     }
 
-    fn profiles(current: Option<&str>, list: &[(&str, Option<&str>, Option<&str>, Option<&str>)]) -> ProfilesFile {
-        let mut file = ProfilesFile { current: current.map(Into::into), ..ProfilesFile::default() };
+    fn profiles(
+        current: Option<&str>,
+        list: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
+    ) -> ProfilesFile {
+        let mut file = ProfilesFile {
+            current: current.map(Into::into),
+            ..ProfilesFile::default()
+        };
         for (name, host, region, token) in list {
             file.profiles.insert(
                 name.to_string(),
@@ -310,13 +382,34 @@ mod tests {
         file
     }
 
-    fn run(flags: &Flags, env: &Layer, block: &Layer, file: Option<&ProfilesFile>) -> Result<Resolved, CredError> {
-        resolve(&Sources { flags, env, block, profiles: file, profiles_path: "/cfg/credentials.toml" })
+    fn run(
+        flags: &Flags,
+        env: &Layer,
+        block: &Layer,
+        file: Option<&ProfilesFile>,
+    ) -> Result<Resolved, CredError> {
+        resolve(&Sources {
+            flags,
+            env,
+            block,
+            profiles: file,
+            profiles_path: "/cfg/credentials.toml",
+        })
     }
 
-    fn ok(flags: &Flags, env: &Layer, block: &Layer, file: Option<&ProfilesFile>) -> (String, String, Origin, Origin) {
+    fn ok(
+        flags: &Flags,
+        env: &Layer,
+        block: &Layer,
+        file: Option<&ProfilesFile>,
+    ) -> (String, String, Origin, Origin) {
         let r = run(flags, env, block, file).unwrap();
-        (r.endpoint.base_url, r.token.expose().to_string(), r.endpoint.host_origin, r.endpoint.token_origin)
+        (
+            r.endpoint.base_url,
+            r.token.expose().to_string(),
+            r.endpoint.host_origin,
+            r.endpoint.token_origin,
+        )
     }
 
     const EU: &str = "https://app.eu.workato.com";
@@ -324,19 +417,40 @@ mod tests {
 
     #[test]
     fn the_environment_beats_the_block_which_beats_the_current_profile() {
-        let file = profiles(Some("work"), &[("work", None, Some("jp"), Some("tok-profile"))]);
+        let file = profiles(
+            Some("work"),
+            &[("work", None, Some("jp"), Some("tok-profile"))],
+        );
         let env = layer(None, Some("eu"), Some("tok-env"));
         let block = layer(Some("https://block.example"), None, Some("tok-block"));
         let none = Layer::default();
         let flags = Flags::default();
-        assert_eq!(ok(&flags, &env, &block, Some(&file)), (EU.into(), "tok-env".into(), Origin::Env(env::REGION), Origin::Env(env::TOKEN)));
+        assert_eq!(
+            ok(&flags, &env, &block, Some(&file)),
+            (
+                EU.into(),
+                "tok-env".into(),
+                Origin::Env(env::REGION),
+                Origin::Env(env::TOKEN)
+            )
+        );
         assert_eq!(
             ok(&flags, &none, &block, Some(&file)),
-            ("https://block.example".into(), "tok-block".into(), Origin::Block("host"), Origin::Block("token"))
+            (
+                "https://block.example".into(),
+                "tok-block".into(),
+                Origin::Block("host"),
+                Origin::Block("token")
+            )
         );
         assert_eq!(
             ok(&flags, &none, &none, Some(&file)),
-            ("https://app.jp.workato.com".into(), "tok-profile".into(), Origin::Profile("work".into()), Origin::Profile("work".into()))
+            (
+                "https://app.jp.workato.com".into(),
+                "tok-profile".into(),
+                Origin::Profile("work".into()),
+                Origin::Profile("work".into())
+            )
         );
     }
 
@@ -347,37 +461,80 @@ mod tests {
         let block = layer(None, Some("EU"), None);
         let (base, token, host_origin, token_origin) = ok(&Flags::default(), &env, &block, None);
         assert_eq!((base.as_str(), token.as_str()), (EU, "tok-env"));
-        assert_eq!((host_origin, token_origin), (Origin::Block("region"), Origin::Env(env::TOKEN)));
+        assert_eq!(
+            (host_origin, token_origin),
+            (Origin::Block("region"), Origin::Env(env::TOKEN))
+        );
     }
 
     #[test]
     fn flags_beat_everything_and_never_carry_a_token() {
         let env = layer(Some("https://env.example"), None, Some("tok-env"));
-        let flags = Flags { region: Some("sg".into()), ..Flags::default() };
+        let flags = Flags {
+            region: Some("sg".into()),
+            ..Flags::default()
+        };
         let (base, token, origin, _) = ok(&flags, &env, &Layer::default(), None);
-        assert_eq!((base.as_str(), token.as_str(), origin), ("https://app.sg.workato.com", "tok-env", Origin::RegionFlag));
-        let flags = Flags { host: Some("https://flag.example/".into()), ..Flags::default() };
+        assert_eq!(
+            (base.as_str(), token.as_str(), origin),
+            ("https://app.sg.workato.com", "tok-env", Origin::RegionFlag)
+        );
+        let flags = Flags {
+            host: Some("https://flag.example/".into()),
+            ..Flags::default()
+        };
         let (base, _, origin, _) = ok(&flags, &env, &Layer::default(), None);
-        assert_eq!((base.as_str(), origin), ("https://flag.example", Origin::HostFlag));
+        assert_eq!(
+            (base.as_str(), origin),
+            ("https://flag.example", Origin::HostFlag)
+        );
     }
 
     #[test]
     fn an_explicit_profile_ranks_with_the_flags() {
-        let file = profiles(Some("work"), &[("work", None, Some("jp"), Some("tok-work")), ("prod", None, Some("eu"), Some("tok-prod"))]);
+        let file = profiles(
+            Some("work"),
+            &[
+                ("work", None, Some("jp"), Some("tok-work")),
+                ("prod", None, Some("eu"), Some("tok-prod")),
+            ],
+        );
         let env = layer(Some("https://env.example"), None, Some("tok-env"));
-        let flags = Flags { profile: Some("prod".into()), ..Flags::default() };
+        let flags = Flags {
+            profile: Some("prod".into()),
+            ..Flags::default()
+        };
         let (base, token, origin, token_origin) = ok(&flags, &env, &Layer::default(), Some(&file));
         assert_eq!((base.as_str(), token.as_str()), (EU, "tok-prod"));
-        assert_eq!((origin, token_origin), (Origin::Profile("prod".into()), Origin::Profile("prod".into())));
+        assert_eq!(
+            (origin, token_origin),
+            (
+                Origin::Profile("prod".into()),
+                Origin::Profile("prod".into())
+            )
+        );
         // --host still beats the profile's region.
-        let flags = Flags { profile: Some("prod".into()), host: Some("https://h.example".into()), ..Flags::default() };
+        let flags = Flags {
+            profile: Some("prod".into()),
+            host: Some("https://h.example".into()),
+            ..Flags::default()
+        };
         let (base, token, _, _) = ok(&flags, &env, &Layer::default(), Some(&file));
-        assert_eq!((base.as_str(), token.as_str()), ("https://h.example", "tok-prod"));
+        assert_eq!(
+            (base.as_str(), token.as_str()),
+            ("https://h.example", "tok-prod")
+        );
         // A profile without a token lets the next source supply it.
         let file = profiles(None, &[("hostonly", Some("https://p.example"), None, None)]);
-        let flags = Flags { profile: Some("hostonly".into()), ..Flags::default() };
+        let flags = Flags {
+            profile: Some("hostonly".into()),
+            ..Flags::default()
+        };
         let (base, token, _, token_origin) = ok(&flags, &env, &Layer::default(), Some(&file));
-        assert_eq!((base.as_str(), token.as_str(), token_origin), ("https://p.example", "tok-env", Origin::Env(env::TOKEN)));
+        assert_eq!(
+            (base.as_str(), token.as_str(), token_origin),
+            ("https://p.example", "tok-env", Origin::Env(env::TOKEN))
+        );
     }
 
     #[test]
@@ -394,7 +551,10 @@ mod tests {
     fn a_host_beats_a_region_in_the_same_source() {
         let env = layer(Some("https://env.example"), Some("eu"), Some("t"));
         let (base, _, origin, _) = ok(&Flags::default(), &env, &Layer::default(), None);
-        assert_eq!((base.as_str(), origin), ("https://env.example", Origin::Env(env::HOST)));
+        assert_eq!(
+            (base.as_str(), origin),
+            ("https://env.example", Origin::Env(env::HOST))
+        );
     }
 
     #[test]
@@ -402,37 +562,72 @@ mod tests {
         let env = layer(Some(""), Some("  "), Some(""));
         let block = layer(None, Some("au"), Some("tok-block"));
         let (base, token, _, _) = ok(&Flags::default(), &env, &block, None);
-        assert_eq!((base.as_str(), token.as_str()), ("https://app.au.workato.com", "tok-block"));
+        assert_eq!(
+            (base.as_str(), token.as_str()),
+            ("https://app.au.workato.com", "tok-block")
+        );
     }
 
     #[test]
     fn errors_name_the_source_and_the_fix() {
         let none = Layer::default();
-        let err = run(&Flags::default(), &none, &none, None).unwrap_err().to_string();
-        assert!(err.contains("WORKATO_API_TOKEN") && err.contains("profiles create") && err.contains("--sandbox"), "{err}");
+        let err = run(&Flags::default(), &none, &none, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("WORKATO_API_TOKEN")
+                && err.contains("profiles create")
+                && err.contains("--sandbox"),
+            "{err}"
+        );
 
         let env = layer(None, Some("mars"), Some("t"));
-        let err = run(&Flags::default(), &env, &none, None).unwrap_err().to_string();
-        assert!(err.starts_with("WORKATO_REGION: unknown Workato region \"mars\""), "{err}");
+        let err = run(&Flags::default(), &env, &none, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("WORKATO_REGION: unknown Workato region \"mars\""),
+            "{err}"
+        );
 
         let env = layer(Some("http://example.com"), None, Some("t"));
-        let err = run(&Flags::default(), &env, &none, None).unwrap_err().to_string();
-        assert!(err.starts_with("WORKATO_HOST: refusing plain http://"), "{err}");
+        let err = run(&Flags::default(), &env, &none, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("WORKATO_HOST: refusing plain http://"),
+            "{err}"
+        );
 
         let file = profiles(None, &[("a", None, None, Some("t"))]);
-        let flags = Flags { profile: Some("b".into()), ..Flags::default() };
-        let err = run(&flags, &none, &none, Some(&file)).unwrap_err().to_string();
-        assert!(err.contains("no profile named \"b\"") && err.contains("known profiles: a"), "{err}");
+        let flags = Flags {
+            profile: Some("b".into()),
+            ..Flags::default()
+        };
+        let err = run(&flags, &none, &none, Some(&file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no profile named \"b\"") && err.contains("known profiles: a"),
+            "{err}"
+        );
         let err = run(&flags, &none, &none, None).unwrap_err().to_string();
         assert!(err.contains("there are no profiles yet"), "{err}");
 
         let file = profiles(Some("gone"), &[]);
-        let err = run(&Flags::default(), &none, &none, Some(&file)).unwrap_err().to_string();
+        let err = run(&Flags::default(), &none, &none, Some(&file))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("current = \"gone\""), "{err}");
 
         let file = profiles(Some("p"), &[("p", None, Some("xx"), Some("t"))]);
-        let err = run(&Flags::default(), &none, &none, Some(&file)).unwrap_err().to_string();
-        assert!(err.starts_with("profile \"p\": unknown Workato region"), "{err}");
+        let err = run(&Flags::default(), &none, &none, Some(&file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("profile \"p\": unknown Workato region"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -440,11 +635,37 @@ mod tests {
         let full = layer(Some("https://h"), None, Some("t"));
         let none = Layer::default();
         assert!(!needs_profiles(&Flags::default(), &full, &none));
-        assert!(!needs_profiles(&Flags::default(), &layer(None, None, Some("t")), &layer(None, Some("eu"), None)));
-        assert!(needs_profiles(&Flags { profile: Some("p".into()), ..Flags::default() }, &full, &none));
-        assert!(needs_profiles(&Flags::default(), &layer(None, None, Some("t")), &none));
-        assert!(needs_profiles(&Flags::default(), &layer(Some("https://h"), None, None), &none));
-        assert!(!needs_profiles(&Flags { region: Some("eu".into()), ..Flags::default() }, &layer(None, None, Some("t")), &none));
+        assert!(!needs_profiles(
+            &Flags::default(),
+            &layer(None, None, Some("t")),
+            &layer(None, Some("eu"), None)
+        ));
+        assert!(needs_profiles(
+            &Flags {
+                profile: Some("p".into()),
+                ..Flags::default()
+            },
+            &full,
+            &none
+        ));
+        assert!(needs_profiles(
+            &Flags::default(),
+            &layer(None, None, Some("t")),
+            &none
+        ));
+        assert!(needs_profiles(
+            &Flags::default(),
+            &layer(Some("https://h"), None, None),
+            &none
+        ));
+        assert!(!needs_profiles(
+            &Flags {
+                region: Some("eu".into()),
+                ..Flags::default()
+            },
+            &layer(None, None, Some("t")),
+            &none
+        ));
     }
 
     #[test]

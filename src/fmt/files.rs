@@ -19,12 +19,13 @@ pub fn is_formattable(name: &str) -> bool {
 }
 
 /// The files to format. With no arguments, the configuration directory's `*.wf.hcl` and
-/// `*.wfvars` files (not recursive, like the loader). An argument may be a file (relative
-/// to the working directory, like `--var-file`) or a directory.
+/// `*.wfvars` files (not recursive, like the loader), named as the other commands name
+/// them (`main.wf.hcl`). An argument may be a file (relative to the working directory,
+/// like `--var-file`) or a directory; those are named as given.
 pub fn targets(dir: &Path, args: &[PathBuf]) -> Result<Vec<Target>, FmtError> {
     let mut out = Vec::new();
     if args.is_empty() {
-        out.extend(directory(dir)?);
+        out.extend(directory(dir, false)?);
     }
     for arg in args {
         let meta = std::fs::metadata(arg).map_err(|e| match e.kind() {
@@ -36,7 +37,7 @@ pub fn targets(dir: &Path, args: &[PathBuf]) -> Result<Vec<Target>, FmtError> {
             },
         })?;
         if meta.is_dir() {
-            out.extend(directory(arg)?);
+            out.extend(directory(arg, true)?);
         } else {
             let name = arg.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if !is_formattable(name) {
@@ -56,7 +57,7 @@ pub fn targets(dir: &Path, args: &[PathBuf]) -> Result<Vec<Target>, FmtError> {
 /// The formattable files directly in `dir`, sorted by name. Symbolic links to files
 /// count (and are written through); editor lock files and the like, which point
 /// nowhere, do not.
-fn directory(dir: &Path) -> Result<Vec<Target>, FmtError> {
+fn directory(dir: &Path, qualify: bool) -> Result<Vec<Target>, FmtError> {
     let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => FmtError::NotFound {
             path: dir.to_path_buf(),
@@ -77,10 +78,10 @@ fn directory(dir: &Path) -> Result<Vec<Target>, FmtError> {
     Ok(names
         .into_iter()
         .map(|name| {
-            let display = if dir == Path::new(".") || dir.as_os_str().is_empty() {
-                name.clone()
-            } else {
+            let display = if qualify && dir != Path::new(".") {
                 dir.join(&name).display().to_string()
+            } else {
+                name.clone()
             };
             Target {
                 path: dir.join(name),
@@ -108,16 +109,14 @@ pub fn read_text(target: &Target) -> Result<String, FmtError> {
 /// either the old file or the new one, never half of each. A symbolic link is followed
 /// and its target rewritten; the link stays.
 pub fn write_preserving(path: &Path, text: &str) -> Result<(), FmtError> {
-    let io = |action: &'static str, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| FmtError::Io {
-            action,
-            path,
-            source,
-        }
+    // Errors name the file the user knows, not the temporary one.
+    let io = |source| FmtError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
     };
-    let real = std::fs::canonicalize(path).map_err(io("resolve", path))?;
-    let meta = std::fs::metadata(&real).map_err(io("read", &real))?;
+    let real = std::fs::canonicalize(path).map_err(io)?;
+    let meta = std::fs::metadata(&real).map_err(io)?;
     if meta.permissions().readonly() {
         return Err(FmtError::ReadOnly {
             path: path.to_path_buf(),
@@ -132,17 +131,17 @@ pub fn write_preserving(path: &Path, text: &str) -> Result<(), FmtError> {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp).map_err(io("create", &tmp))?;
-        file.write_all(text.as_bytes()).map_err(io("write", &tmp))?;
-        file.sync_all().map_err(io("write", &tmp))?;
+        let mut file = options.open(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
         drop(file);
-        std::fs::set_permissions(&tmp, meta.permissions()).map_err(io("set permissions on", &tmp))?;
-        std::fs::rename(&tmp, &real).map_err(io("replace", &real))
+        std::fs::set_permissions(&tmp, meta.permissions())?;
+        std::fs::rename(&tmp, &real)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    result.map_err(io)
 }
 
 #[cfg(test)]
@@ -185,7 +184,12 @@ mod tests {
         std::os::unix::fs::symlink(&real, &link).unwrap();
         write_preserving(&link, "a = 1\n").unwrap();
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "a = 1\n");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         let mode = std::fs::metadata(&real).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o640);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();

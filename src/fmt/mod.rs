@@ -70,7 +70,9 @@ pub fn format_source(name: &str, text: &str) -> Result<String, FmtError> {
     let same = hcl::edit::parser::parse_body(&formatted)
         .is_ok_and(|body| hcl::Body::from(body) == hcl::Body::from(original));
     if !same {
-        return Err(FmtError::Unsafe { name: name.to_string() });
+        return Err(FmtError::Unsafe {
+            name: name.to_string(),
+        });
     }
     Ok(formatted)
 }

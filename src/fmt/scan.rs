@@ -220,14 +220,8 @@ impl<'a> Scanner<'a> {
         } else {
             code
         };
-        let comment = facts
-            .comment
-            .map(|c| text[c..].trim_end_matches(BLANKS));
-        let header = if closed.is_none() {
-            header(code)
-        } else {
-            None
-        };
+        let comment = facts.comment.map(|c| text[c..].trim_end_matches(BLANKS));
+        let header = if closed.is_none() { header(code) } else { None };
         let eq = facts.eq.map(|at| at - start);
         CodeLine {
             indent,

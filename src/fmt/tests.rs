@@ -7,7 +7,10 @@ use super::{FmtError, format_source};
 #[track_caller]
 fn case(input: &str, expected: &str) {
     let got = format_source("test.wf.hcl", input).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(got, expected, "\n--- got ---\n{got}\n--- expected ---\n{expected}");
+    assert_eq!(
+        got, expected,
+        "\n--- got ---\n{got}\n--- expected ---\n{expected}"
+    );
     let again = format_source("test.wf.hcl", expected).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, expected, "not idempotent:\n{again}");
 }
@@ -238,7 +241,10 @@ fn a_syntax_error_is_reported_with_its_location() {
         panic!("expected a syntax error, got {err}");
     };
     let location = diag.location().unwrap();
-    assert!(location.starts_with("main.wf.hcl:2:") || location.starts_with("main.wf.hcl:3:"), "{location}");
+    assert!(
+        location.starts_with("main.wf.hcl:2:") || location.starts_with("main.wf.hcl:3:"),
+        "{location}"
+    );
 }
 
 #[test]
@@ -284,7 +290,11 @@ resource "workato_api_client" "partner" {
 resource "workato_on_prem_group" "dc1" { name = "DC1 agents" }
 "#;
     let once = format_source("main.wf.hcl", input).unwrap();
-    assert!(once.contains("  backend \"postgres\" { conn_str = \"postgres://ci@db/workform\" } # default"));
+    assert!(
+        once.contains(
+            "  backend \"postgres\" { conn_str = \"postgres://ci@db/workform\" } # default"
+        )
+    );
     assert!(once.contains("  folder_id = workato_project.billing.folder_id # parent folder"));
     assert!(once.contains("  name  = \"Jira ${var.env}\"\n  input = {"));
     assert_eq!(format_source("main.wf.hcl", &once).unwrap(), once);
@@ -309,7 +319,9 @@ fn formatting_is_idempotent_on_every_fixture() {
 }
 
 fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -333,7 +345,9 @@ fn formatting_is_idempotent_on_embedded_test_configurations() {
     for entry in std::fs::read_dir(root).unwrap().flatten() {
         let source = std::fs::read_to_string(entry.path()).unwrap();
         for chunk in source.split("r#\"").skip(1) {
-            let Some(end) = chunk.find("\"#") else { continue };
+            let Some(end) = chunk.find("\"#") else {
+                continue;
+            };
             let hcl = &chunk[..end];
             if hcl::edit::parser::parse_body(hcl).is_err() || !hcl.contains('{') {
                 continue;

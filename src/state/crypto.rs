@@ -95,7 +95,8 @@ impl Cipher {
                 meta.kdf, meta.aead
             )));
         }
-        let salt = base64_decode(&meta.salt).ok_or_else(|| CryptoError::Malformed("the key salt is not base64".into()))?;
+        let salt = base64_decode(&meta.salt)
+            .ok_or_else(|| CryptoError::Malformed("the key salt is not base64".into()))?;
         let cipher = Cipher::derive(passphrase, &salt, meta.iterations)?;
         match cipher.open_bytes(CHECK_AAD, &meta.check) {
             Ok(plain) if plain == CHECK_PLAINTEXT => Ok(cipher),
@@ -104,12 +105,23 @@ impl Cipher {
     }
 
     fn derive(passphrase: &str, salt: &[u8], iterations: u32) -> Result<Cipher, CryptoError> {
-        let rounds = NonZeroU32::new(iterations).ok_or_else(|| CryptoError::Malformed("zero KDF iterations".into()))?;
+        let rounds = NonZeroU32::new(iterations)
+            .ok_or_else(|| CryptoError::Malformed("zero KDF iterations".into()))?;
         let mut key = [0u8; 32];
-        ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, rounds, salt, passphrase.as_bytes(), &mut key);
-        let unbound = UnboundKey::new(&AES_256_GCM, &key).map_err(|_| CryptoError::Malformed("bad key length".into()))?;
+        ring::pbkdf2::derive(
+            ring::pbkdf2::PBKDF2_HMAC_SHA256,
+            rounds,
+            salt,
+            passphrase.as_bytes(),
+            &mut key,
+        );
+        let unbound = UnboundKey::new(&AES_256_GCM, &key)
+            .map_err(|_| CryptoError::Malformed("bad key length".into()))?;
         key.fill(0);
-        Ok(Cipher { key: LessSafeKey::new(unbound), rng: SystemRandom::new() })
+        Ok(Cipher {
+            key: LessSafeKey::new(unbound),
+            rng: SystemRandom::new(),
+        })
     }
 
     /// Encrypts bytes; returns base64 of nonce ‖ ciphertext ‖ tag.
@@ -118,7 +130,11 @@ impl Cipher {
         self.rng.fill(&mut nonce).map_err(|_| CryptoError::Random)?;
         let mut buf = plaintext.to_vec();
         self.key
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad.as_bytes()), &mut buf)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad.as_bytes()),
+                &mut buf,
+            )
             .map_err(|_| CryptoError::Malformed("encryption failed".into()))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&buf);
@@ -127,12 +143,14 @@ impl Cipher {
 
     /// Decrypts what [`Cipher::seal_bytes`] produced under the same associated data.
     pub fn open_bytes(&self, aad: &str, sealed: &str) -> Result<Vec<u8>, CryptoError> {
-        let raw = base64_decode(sealed).ok_or_else(|| CryptoError::Malformed("a sealed value is not base64".into()))?;
+        let raw = base64_decode(sealed)
+            .ok_or_else(|| CryptoError::Malformed("a sealed value is not base64".into()))?;
         if raw.len() < NONCE_LEN + AES_256_GCM.tag_len() {
             return Err(CryptoError::Malformed("a sealed value is truncated".into()));
         }
         let (nonce, body) = raw.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Malformed("bad nonce".into()))?;
+        let nonce = Nonce::try_assume_unique_for_key(nonce)
+            .map_err(|_| CryptoError::Malformed("bad nonce".into()))?;
         let mut body = body.to_vec();
         let plain = self
             .key
@@ -150,9 +168,11 @@ impl Cipher {
 
     /// Opens a value produced by [`Cipher::seal_value`].
     pub fn open_value(&self, aad: &str, value: &Json) -> Result<Json, CryptoError> {
-        let sealed = sealed_text(value).ok_or_else(|| CryptoError::Malformed("not a sealed value".into()))?;
+        let sealed = sealed_text(value)
+            .ok_or_else(|| CryptoError::Malformed("not a sealed value".into()))?;
         let plain = self.open_bytes(aad, sealed)?;
-        serde_json::from_slice(&plain).map_err(|e| CryptoError::Malformed(format!("a decrypted value is not JSON: {e}")))
+        serde_json::from_slice(&plain)
+            .map_err(|e| CryptoError::Malformed(format!("a decrypted value is not JSON: {e}")))
     }
 }
 
@@ -180,7 +200,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -253,12 +277,20 @@ mod tests {
     #[test]
     fn a_value_moved_elsewhere_or_tampered_with_does_not_open() {
         let (c, _) = cipher("pw");
-        let sealed = c.seal_value("resource:x.y:value", &serde_json::json!("s")).unwrap();
-        assert_eq!(c.open_value("resource:x.z:value", &sealed), Err(CryptoError::WrongKey));
+        let sealed = c
+            .seal_value("resource:x.y:value", &serde_json::json!("s"))
+            .unwrap();
+        assert_eq!(
+            c.open_value("resource:x.z:value", &sealed),
+            Err(CryptoError::WrongKey)
+        );
         let mut raw = base64_decode(sealed_text(&sealed).unwrap()).unwrap();
         raw[NONCE_LEN] ^= 1;
         let tampered = serde_json::json!({ SEALED_FIELD: base64_encode(&raw) });
-        assert_eq!(c.open_value("resource:x.y:value", &tampered), Err(CryptoError::WrongKey));
+        assert_eq!(
+            c.open_value("resource:x.y:value", &tampered),
+            Err(CryptoError::WrongKey)
+        );
     }
 
     #[test]
@@ -266,8 +298,14 @@ mod tests {
         let (c, meta) = cipher("right");
         let sealed = c.seal_value("a", &serde_json::json!(1)).unwrap();
         let again = Cipher::unlock("right", &meta).unwrap();
-        assert_eq!(again.open_value("a", &sealed).unwrap(), serde_json::json!(1));
-        assert_eq!(Cipher::unlock("wrong", &meta).unwrap_err(), CryptoError::WrongKey);
+        assert_eq!(
+            again.open_value("a", &sealed).unwrap(),
+            serde_json::json!(1)
+        );
+        assert_eq!(
+            Cipher::unlock("wrong", &meta).unwrap_err(),
+            CryptoError::WrongKey
+        );
         let text = serde_json::to_string(&meta).unwrap();
         assert!(!text.contains("right"));
     }

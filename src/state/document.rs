@@ -80,7 +80,8 @@ impl StateDocument {
 
     /// Parses and checks a document; every problem names the resource it is in.
     pub fn parse(text: &str) -> Result<StateDocument, StateError> {
-        let doc: StateDocument = serde_json::from_str(text).map_err(|e| StateError::InvalidDocument(e.to_string()))?;
+        let doc: StateDocument =
+            serde_json::from_str(text).map_err(|e| StateError::InvalidDocument(e.to_string()))?;
         doc.into_snapshot()?;
         Ok(doc)
     }
@@ -100,8 +101,12 @@ impl StateDocument {
         let mut resources = BTreeMap::new();
         for r in &self.resources {
             let addr: InstanceAddr = r.address.parse().map_err(|e| bad(format!("{e}")))?;
-            let expected = ResourceAddr { mode: r.mode, type_name: r.type_name.clone(), name: r.name.clone() }
-                .instance(r.index_key.clone());
+            let expected = ResourceAddr {
+                mode: r.mode,
+                type_name: r.type_name.clone(),
+                name: r.name.clone(),
+            }
+            .instance(r.index_key.clone());
             if addr != expected {
                 return Err(bad(format!(
                     "resource {:?}: its mode, type, name and index_key make {expected}; they must agree with the address",
@@ -110,7 +115,11 @@ impl StateDocument {
             }
             let names: BTreeSet<&String> = r.sensitive_attributes.iter().collect();
             for name in names {
-                if r.attributes.get(name).and_then(crypto::sealed_text).is_some() {
+                if r.attributes
+                    .get(name)
+                    .and_then(crypto::sealed_text)
+                    .is_some()
+                {
                     return Err(bad(format!(
                         "{addr}.{name} holds an encrypted value; push a document written by `workform state pull`, which holds plaintext"
                     )));
@@ -131,7 +140,9 @@ impl StateDocument {
         }
         for (name, out) in &self.outputs {
             if crypto::sealed_text(&out.value).is_some() {
-                return Err(bad(format!("output {name:?} holds an encrypted value; push a document written by `workform state pull`")));
+                return Err(bad(format!(
+                    "output {name:?} holds an encrypted value; push a document written by `workform state pull`"
+                )));
             }
         }
         Ok(Snapshot {
@@ -157,15 +168,29 @@ mod tests {
             addr: addr.clone(),
             mode: Mode::Managed,
             type_name: "workato_project_property".into(),
-            attributes: serde_json::json!({"id": "1:a", "value": "v"}).as_object().unwrap().clone(),
+            attributes: serde_json::json!({"id": "1:a", "value": "v"})
+                .as_object()
+                .unwrap()
+                .clone(),
             sensitive_attributes: vec!["value".into()],
             dependencies: vec!["workato_project.x".into()],
             schema_version: 0,
         };
         Snapshot {
-            meta: Meta { version: STATE_VERSION, lineage: "L".into(), serial: 4, workspace_id: Some(9) },
+            meta: Meta {
+                version: STATE_VERSION,
+                lineage: "L".into(),
+                serial: 4,
+                workspace_id: Some(9),
+            },
             resources: BTreeMap::from([(addr, rs)]),
-            outputs: BTreeMap::from([("o".into(), OutputState { value: 1.into(), sensitive: false })]),
+            outputs: BTreeMap::from([(
+                "o".into(),
+                OutputState {
+                    value: 1.into(),
+                    sensitive: false,
+                },
+            )]),
         }
     }
 
@@ -188,7 +213,9 @@ mod tests {
         assert!(err.contains("must agree with the address"), "{err}");
 
         let mut doc = StateDocument::from_snapshot(&snapshot(), false);
-        doc.resources[0].attributes.insert("value".into(), serde_json::json!({"$sealed": "AAAA"}));
+        doc.resources[0]
+            .attributes
+            .insert("value".into(), serde_json::json!({"$sealed": "AAAA"}));
         let err = doc.into_snapshot().unwrap_err().to_string();
         assert!(err.contains("encrypted value"), "{err}");
 

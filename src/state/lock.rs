@@ -33,7 +33,10 @@ impl StateLock {
     pub fn acquire(dir: &Path, command: &str, timeout: Duration) -> Result<StateLock, StateError> {
         super::store::ensure_dir(dir)?;
         let path = dir.join(LOCK_FILE);
-        let io_err = |source| StateError::LockIo { path: path.display().to_string(), source };
+        let io_err = |source| StateError::LockIo {
+            path: path.display().to_string(),
+            source,
+        };
         let deadline = Instant::now() + timeout;
         let mut file = open_lock_file(&path).map_err(io_err)?;
         loop {
@@ -50,7 +53,9 @@ impl StateLock {
                 }
                 Err(TryLockError::WouldBlock) => {
                     if Instant::now() >= deadline {
-                        return Err(StateError::Locked { info: read_info(&mut file) });
+                        return Err(StateError::Locked {
+                            info: read_info(&mut file),
+                        });
                     }
                     std::thread::sleep(Duration::from_millis(200));
                 }
@@ -99,7 +104,10 @@ pub struct Holder {
 /// The lock's current holder, if the lock file names one.
 pub fn current_holder(dir: &Path) -> Result<Option<Holder>, StateError> {
     let path = dir.join(LOCK_FILE);
-    let io_err = |source| StateError::LockIo { path: path.display().to_string(), source };
+    let io_err = |source| StateError::LockIo {
+        path: path.display().to_string(),
+        source,
+    };
     let mut file = match fs::OpenOptions::new().read(true).write(true).open(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -114,8 +122,13 @@ pub fn current_holder(dir: &Path) -> Result<Option<Holder>, StateError> {
         Err(TryLockError::Error(e)) => return Err(io_err(e)),
     };
     Ok(read_info(&mut file).map(|info| {
-        let running = (info.host == hostname()).then(|| Path::new(&format!("/proc/{}", info.pid)).exists());
-        Holder { info, active, running }
+        let running =
+            (info.host == hostname()).then(|| Path::new(&format!("/proc/{}", info.pid)).exists());
+        Holder {
+            info,
+            active,
+            running,
+        }
     }))
 }
 
@@ -124,15 +137,23 @@ pub fn current_holder(dir: &Path) -> Result<Option<Holder>, StateError> {
 /// creates a new lock file.
 pub fn force_unlock(dir: &Path, id: &str) -> Result<Holder, StateError> {
     let path = dir.join(LOCK_FILE);
-    let not_locked = || StateError::NotLocked { path: path.display().to_string() };
+    let not_locked = || StateError::NotLocked {
+        path: path.display().to_string(),
+    };
     let holder = current_holder(dir)?.ok_or_else(not_locked)?;
     if holder.info.id != id.trim() {
-        return Err(StateError::LockMismatch { given: id.to_string(), holder: holder.info });
+        return Err(StateError::LockMismatch {
+            given: id.to_string(),
+            holder: holder.info,
+        });
     }
     match fs::remove_file(&path) {
         Ok(()) => Ok(holder),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(not_locked()),
-        Err(source) => Err(StateError::LockIo { path: path.display().to_string(), source }),
+        Err(source) => Err(StateError::LockIo {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }
 
@@ -188,7 +209,10 @@ mod tests {
         let first = StateLock::acquire(dir.path(), "apply", Duration::ZERO).unwrap();
         let err = StateLock::acquire(dir.path(), "plan", Duration::ZERO).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains(&format!("pid {}", std::process::id())), "{text}");
+        assert!(
+            text.contains(&format!("pid {}", std::process::id())),
+            "{text}"
+        );
         assert!(text.contains("`apply`"), "{text}");
         drop(first);
         StateLock::acquire(dir.path(), "plan", Duration::ZERO).unwrap();
@@ -210,19 +234,35 @@ mod tests {
         let second = StateLock::acquire(dir.path(), "plan", Duration::ZERO).unwrap();
         // The old holder letting go later must not disturb the new lock.
         drop(first);
-        assert_eq!(current_holder(dir.path()).unwrap().unwrap().info, second.info);
+        assert_eq!(
+            current_holder(dir.path()).unwrap().unwrap().info,
+            second.info
+        );
         assert!(StateLock::acquire(dir.path(), "plan", Duration::ZERO).is_err());
     }
 
     #[test]
     fn details_left_by_a_dead_holder_are_inactive() {
         let dir = tempfile::tempdir().unwrap();
-        let info = LockInfo { id: "x".into(), pid: 1, host: "elsewhere".into(), command: "apply".into(), since: "t".into() };
-        fs::write(dir.path().join(LOCK_FILE), serde_json::to_string(&info).unwrap()).unwrap();
+        let info = LockInfo {
+            id: "x".into(),
+            pid: 1,
+            host: "elsewhere".into(),
+            command: "apply".into(),
+            since: "t".into(),
+        };
+        fs::write(
+            dir.path().join(LOCK_FILE),
+            serde_json::to_string(&info).unwrap(),
+        )
+        .unwrap();
         let holder = current_holder(dir.path()).unwrap().unwrap();
         assert!(!holder.active);
         assert_eq!(holder.running, None);
         StateLock::acquire(dir.path(), "plan", Duration::ZERO).unwrap();
-        assert!(matches!(force_unlock(dir.path(), "x"), Err(StateError::NotLocked { .. })));
+        assert!(matches!(
+            force_unlock(dir.path(), "x"),
+            Err(StateError::NotLocked { .. })
+        ));
     }
 }

@@ -9,7 +9,9 @@
 //!   proportional to its own change, not to the size of the state.
 //! - **Encryption at rest**: with `WORKFORM_STATE_KEY` set, sensitive attribute values and
 //!   sensitive outputs are sealed with AES-256-GCM (see `crypto.rs` for the KDF and format)
-//!   and opened transparently by [`StateDb::snapshot`].
+//!   and opened transparently by [`StateDb::snapshot`]. Setting the key on a plaintext state
+//!   seals it the next time it is opened: the whole file (history included) is rewritten and
+//!   renamed over the old one, so no plaintext copy lingers in redb's free pages.
 //! - Files under `.workform/` are mode 0600, the directory 0700.
 
 mod crypto;
@@ -25,8 +27,8 @@ use serde_json::Value as Json;
 pub use crypto::KEY_ENV;
 pub use document::{DocResource, StateDocument};
 pub use lock::{LockInfo, StateLock, current_holder, force_unlock};
-pub use store::StateDb;
 pub use store::ensure_dir;
+pub use store::{Intent, StateDb};
 
 use crate::addr::{InstanceAddr, Mode};
 use crate::workato::Object;
@@ -140,10 +142,16 @@ pub enum StateError {
         message: String,
     },
     #[error("{}", serial_text(*.serial, *.current, *.oldest))]
-    SerialUnavailable { serial: u64, current: u64, oldest: u64 },
+    SerialUnavailable {
+        serial: u64,
+        current: u64,
+        oldest: u64,
+    },
     #[error("invalid state document: {0}")]
     InvalidDocument(String),
-    #[error("the state is not locked (no holder is recorded in {path}); there is nothing to unlock")]
+    #[error(
+        "the state is not locked (no holder is recorded in {path}); there is nothing to unlock"
+    )]
     NotLocked { path: String },
     #[error("{}", mismatch_text(.given, .holder))]
     LockMismatch { given: String, holder: LockInfo },

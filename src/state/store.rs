@@ -20,13 +20,17 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use super::crypto::{self, Cipher, CryptoError, CryptoMeta, KEY_ENV, PBKDF2_ITERATIONS};
-use super::{Change, HISTORY_LIMIT, Meta, OutputState, ResourceState, STATE_VERSION, Snapshot, StateError};
+use super::{
+    Change, HISTORY_LIMIT, Meta, OutputState, ResourceState, STATE_VERSION, Snapshot, StateError,
+};
 use crate::addr::InstanceAddr;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const RESOURCES: TableDefinition<&str, &[u8]> = TableDefinition::new("resources");
 const OUTPUTS: TableDefinition<&str, &[u8]> = TableDefinition::new("outputs");
 const HISTORY: TableDefinition<u64, &[u8]> = TableDefinition::new("history");
+/// The intent log: operations started but not yet recorded (see `Intent`).
+const INTENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("intents");
 const META_KEY: &str = "meta";
 const CRYPTO_KEY: &str = "crypto";
 
@@ -42,8 +46,29 @@ pub struct StateDb {
 
 impl std::fmt::Debug for StateDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StateDb").field("path", &self.path).field("encrypted", &self.cipher.is_some()).finish()
+        f.debug_struct("StateDb")
+            .field("path", &self.path)
+            .field("encrypted", &self.cipher.is_some())
+            .finish()
     }
+}
+
+/// An operation in flight: written before a create's API call, replaced by the result in
+/// the transaction that records it. One left behind means the process stopped in between;
+/// the next run looks the object up by its natural key and adopts it instead of creating a
+/// duplicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intent {
+    pub addr: InstanceAddr,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// `create` (deletes need no intent: a repeated delete finds the object gone).
+    pub operation: String,
+    /// The natural key's attribute values (non-sensitive by construction).
+    pub natural_key: crate::workato::Object,
+    pub dependencies: Vec<String>,
+    pub sensitive_attributes: Vec<String>,
+    pub started_at: String,
 }
 
 /// What one commit overwrote: enough to step the state back to the serial before it.
@@ -61,8 +86,15 @@ struct Undo {
 
 /// Creates `.workform/` (mode 0700) if needed, and narrows an existing one to 0700.
 pub fn ensure_dir(dir: &Path) -> Result<(), StateError> {
-    let err = |source| StateError::CreateDir { path: dir.display().to_string(), source };
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
+    let err = |source| StateError::CreateDir {
+        path: dir.display().to_string(),
+        source,
+    };
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(err)?;
     private(dir, 0o700).map_err(err)
 }
 
@@ -109,30 +141,181 @@ impl StateDb {
             .open(&path)
             .map_err(|e| db_err(&path, e))?;
         private(&path, 0o600).map_err(|e| db_err(&path, e))?;
-        let db = Database::create(&path).map_err(|e| match e {
-            // Only reachable when the state lock was broken while its holder still runs.
-            redb::DatabaseError::DatabaseAlreadyOpen => db_err(
-                &path,
-                "the database is open in another workform process (was its lock force-unlocked while it still ran?); wait for that process to finish or stop it, then try again",
-            ),
-            other => db_err(&path, other),
-        })?;
-        let mut store = StateDb { db, path, cipher: None, new_crypto: None };
+        // A rewrite that was interrupted leaves its unfinished copy behind; the state itself
+        // is intact (the copy only replaces it by an atomic rename).
+        let _ = fs::remove_file(sealing_path(&path));
+        let db = open_db(&path)?;
+        let mut store = StateDb {
+            db,
+            path,
+            cipher: None,
+            new_crypto: None,
+        };
         let recorded = store.read_crypto()?;
         match (recorded, key) {
             (Some(meta), Some(key)) => {
-                store.cipher = Some(Cipher::unlock(key, &meta).map_err(|e| store.crypto_err("key check", e))?);
+                store.cipher =
+                    Some(Cipher::unlock(key, &meta).map_err(|e| store.crypto_err("key check", e))?);
             }
-            (Some(_), None) => return Err(StateError::KeyRequired { path: store.path.display().to_string() }),
+            (Some(_), None) => {
+                return Err(StateError::KeyRequired {
+                    path: store.path.display().to_string(),
+                });
+            }
             (None, Some(key)) => {
-                let (cipher, meta) = Cipher::create(key, iterations).map_err(|e| store.crypto_err("new key", e))?;
+                let (cipher, meta) =
+                    Cipher::create(key, iterations).map_err(|e| store.crypto_err("new key", e))?;
                 store.cipher = Some(cipher);
                 store.new_crypto = Some(meta);
             }
             (None, None) => {}
         }
         store.init_meta()?;
+        if store.new_crypto.is_some() && !store.encrypted_at_rest()? {
+            store = store.rewrite_sealed()?;
+        }
         Ok(store)
+    }
+
+    /// Seals a plaintext state under a newly set key by writing a sealed copy of the whole
+    /// file (current records, history, and any other table as is) and renaming it over the
+    /// original. Re-sealing in place would leave the old plaintext in redb's free pages.
+    fn rewrite_sealed(self) -> Result<StateDb, StateError> {
+        let crypto = self.new_crypto.clone().expect("only called with a new key");
+        let tmp = sealing_path(&self.path);
+        let tmp_err = |e: &dyn std::fmt::Display| db_err(&tmp, e);
+        fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| tmp_err(&e))?;
+        let copy = Database::create(&tmp).map_err(|e| tmp_err(&e))?;
+        let result = self.copy_sealed(&copy, &crypto);
+        drop(copy);
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        let durable = fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| fs::rename(&tmp, &self.path))
+            .and_then(|()| {
+                fs::File::open(self.path.parent().unwrap_or(Path::new(".")))
+                    .and_then(|d| d.sync_all())
+            });
+        if let Err(e) = durable {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.err(e));
+        }
+        let StateDb {
+            db,
+            path,
+            cipher,
+            new_crypto,
+        } = self;
+        drop(db);
+        let db = open_db(&path)?;
+        Ok(StateDb {
+            db,
+            path,
+            cipher,
+            new_crypto,
+        })
+    }
+
+    fn copy_sealed(&self, copy: &Database, crypto: &CryptoMeta) -> Result<(), StateError> {
+        use redb::TableHandle;
+        let read = self.db.begin_read().map_err(|e| self.err(e))?;
+        if read
+            .list_multimap_tables()
+            .map_err(|e| self.err(e))?
+            .next()
+            .is_some()
+        {
+            return Err(self.err(
+                "cannot encrypt the state: it holds a multimap table this workform does not know",
+            ));
+        }
+        let write = copy.begin_write().map_err(|e| self.err(e))?;
+        for handle in read.list_tables().map_err(|e| self.err(e))? {
+            let name = handle.name().to_string();
+            match name.as_str() {
+                "resources" | "outputs" | "meta" => {
+                    let def = TableDefinition::<&str, &[u8]>::new(&name);
+                    let rows = collect_rows(&read.open_table(def).map_err(|e| self.err(e))?)
+                        .map_err(|e| self.err(e))?;
+                    let mut out = write.open_table(def).map_err(|e| self.err(e))?;
+                    for (key, bytes) in rows {
+                        let bytes = match name.as_str() {
+                            "resources" => self.reseal_resource(&key, &bytes)?,
+                            "outputs" => self.reseal_output(&key, &bytes)?,
+                            _ => bytes,
+                        };
+                        out.insert(key.as_str(), bytes.as_slice())
+                            .map_err(|e| self.err(e))?;
+                    }
+                    if name == "meta" {
+                        out.insert(CRYPTO_KEY, encode(crypto).as_slice())
+                            .map_err(|e| self.err(e))?;
+                    }
+                }
+                "history" => {
+                    let table = read.open_table(HISTORY).map_err(|e| self.err(e))?;
+                    let mut out = write.open_table(HISTORY).map_err(|e| self.err(e))?;
+                    for row in table.iter().map_err(|e| self.err(e))? {
+                        let (k, v) = row.map_err(|e| self.err(e))?;
+                        let mut undo: Undo = self.decode(&k.value().to_string(), v.value())?;
+                        for (key, prior) in &mut undo.resources {
+                            if let Some(text) = prior {
+                                *text = self.text(&self.reseal_resource(key, text.as_bytes())?)?;
+                            }
+                        }
+                        for (key, text) in undo.outputs.iter_mut().flatten() {
+                            *text = self.text(&self.reseal_output(key, text.as_bytes())?)?;
+                        }
+                        out.insert(k.value(), encode(&undo).as_slice())
+                            .map_err(|e| self.err(e))?;
+                    }
+                }
+                // Tables this function does not know about are copied as they are.
+                _ => self.copy_table(&read, &write, &name)?,
+            }
+        }
+        write.commit().map_err(|e| self.err(e))
+    }
+
+    fn copy_table(
+        &self,
+        read: &redb::ReadTransaction,
+        write: &redb::WriteTransaction,
+        name: &str,
+    ) -> Result<(), StateError> {
+        let by_text = TableDefinition::<&str, &[u8]>::new(name);
+        match read.open_table(by_text) {
+            Ok(table) => {
+                let rows = collect_rows(&table).map_err(|e| self.err(e))?;
+                let mut out = write.open_table(by_text).map_err(|e| self.err(e))?;
+                for (key, bytes) in rows {
+                    out.insert(key.as_str(), bytes.as_slice())
+                        .map_err(|e| self.err(e))?;
+                }
+                return Ok(());
+            }
+            Err(redb::TableError::TableTypeMismatch { .. }) => {}
+            Err(e) => return Err(self.err(e)),
+        }
+        let by_number = TableDefinition::<u64, &[u8]>::new(name);
+        let table = read
+            .open_table(by_number)
+            .map_err(|e| self.err(format!("cannot encrypt the state: table {name:?}: {e}")))?;
+        let mut out = write.open_table(by_number).map_err(|e| self.err(e))?;
+        for row in table.iter().map_err(|e| self.err(e))? {
+            let (k, v) = row.map_err(|e| self.err(e))?;
+            out.insert(k.value(), v.value()).map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -140,14 +323,14 @@ impl StateDb {
     }
 
     /// Whether sensitive values in this file are stored encrypted (`state pull` reports it).
-    /// A key set on a plaintext state takes effect with the next write.
+    /// A key set on a plaintext state seals it when the state is next opened with the key.
     pub fn encrypted_at_rest(&self) -> Result<bool, StateError> {
         Ok(self.read_crypto()?.is_some())
     }
 
     fn init_meta(&self) -> Result<(), StateError> {
         if self.read_meta()?.is_some() {
-            return Ok(());
+            return self.ensure_history_table();
         }
         let meta = Meta {
             version: STATE_VERSION,
@@ -158,10 +341,14 @@ impl StateDb {
         let txn = self.db.begin_write().map_err(|e| self.err(e))?;
         {
             let mut table = txn.open_table(META).map_err(|e| self.err(e))?;
-            table.insert(META_KEY, encode(&meta).as_slice()).map_err(|e| self.err(e))?;
+            table
+                .insert(META_KEY, encode(&meta).as_slice())
+                .map_err(|e| self.err(e))?;
             // A new state with a key is encrypted from its first byte.
             if let Some(crypto) = &self.new_crypto {
-                table.insert(CRYPTO_KEY, encode(crypto).as_slice()).map_err(|e| self.err(e))?;
+                table
+                    .insert(CRYPTO_KEY, encode(crypto).as_slice())
+                    .map_err(|e| self.err(e))?;
             }
             txn.open_table(RESOURCES).map_err(|e| self.err(e))?;
             txn.open_table(OUTPUTS).map_err(|e| self.err(e))?;
@@ -170,7 +357,24 @@ impl StateDb {
         txn.commit().map_err(|e| self.err(e))
     }
 
-    fn read_meta_key<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StateError> {
+    /// States written before the history existed get an empty one, so reads need no special case.
+    fn ensure_history_table(&self) -> Result<(), StateError> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        match txn.open_table(HISTORY) {
+            Ok(_) => return Ok(()),
+            Err(redb::TableError::TableDoesNotExist(_)) => {}
+            Err(e) => return Err(self.err(e)),
+        }
+        drop(txn);
+        let txn = self.db.begin_write().map_err(|e| self.err(e))?;
+        txn.open_table(HISTORY).map_err(|e| self.err(e))?;
+        txn.commit().map_err(|e| self.err(e))
+    }
+
+    fn read_meta_key<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StateError> {
         let txn = self.db.begin_read().map_err(|e| self.err(e))?;
         let table = match txn.open_table(META) {
             Ok(t) => t,
@@ -215,9 +419,17 @@ impl StateDb {
             None => current,
         };
         if serial > current || serial < oldest {
-            return Err(StateError::SerialUnavailable { serial, current, oldest });
+            return Err(StateError::SerialUnavailable {
+                serial,
+                current,
+                oldest,
+            });
         }
-        for row in history.range(serial + 1..=current).map_err(|e| self.err(e))?.rev() {
+        for row in history
+            .range(serial + 1..=current)
+            .map_err(|e| self.err(e))?
+            .rev()
+        {
             let (k, v) = row.map_err(|e| self.err(e))?;
             if k.value() != raw.meta.serial {
                 // A gap (a record that was never written): the chain back is broken here.
@@ -231,12 +443,19 @@ impl StateDb {
                 };
             }
             if let Some(outputs) = undo.outputs {
-                raw.outputs = outputs.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
+                raw.outputs = outputs
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_bytes()))
+                    .collect();
             }
             raw.meta = undo.previous;
         }
         if raw.meta.serial != serial {
-            return Err(StateError::SerialUnavailable { serial, current, oldest: raw.meta.serial.max(oldest) });
+            return Err(StateError::SerialUnavailable {
+                serial,
+                current,
+                oldest: raw.meta.serial.max(oldest),
+            });
         }
         self.decode_raw(raw)
     }
@@ -264,16 +483,30 @@ impl StateDb {
             None => return Err(self.missing_meta()),
         };
         let mut resources = BTreeMap::new();
-        for row in txn.open_table(RESOURCES).map_err(|e| self.err(e))?.iter().map_err(|e| self.err(e))? {
+        for row in txn
+            .open_table(RESOURCES)
+            .map_err(|e| self.err(e))?
+            .iter()
+            .map_err(|e| self.err(e))?
+        {
             let (key, value) = row.map_err(|e| self.err(e))?;
             resources.insert(key.value().to_string(), value.value().to_vec());
         }
         let mut outputs = BTreeMap::new();
-        for row in txn.open_table(OUTPUTS).map_err(|e| self.err(e))?.iter().map_err(|e| self.err(e))? {
+        for row in txn
+            .open_table(OUTPUTS)
+            .map_err(|e| self.err(e))?
+            .iter()
+            .map_err(|e| self.err(e))?
+        {
             let (key, value) = row.map_err(|e| self.err(e))?;
             outputs.insert(key.value().to_string(), value.value().to_vec());
         }
-        Ok(RawState { meta, resources, outputs })
+        Ok(RawState {
+            meta,
+            resources,
+            outputs,
+        })
     }
 
     fn decode_raw(&self, raw: RawState) -> Result<Snapshot, StateError> {
@@ -286,7 +519,11 @@ impl StateDb {
         for (key, bytes) in &raw.outputs {
             outputs.insert(key.clone(), self.decode_output(key, bytes)?);
         }
-        Ok(Snapshot { meta: raw.meta, resources, outputs })
+        Ok(Snapshot {
+            meta: raw.meta,
+            resources,
+            outputs,
+        })
     }
 
     /// Applies one change in one durable transaction and bumps the serial. Returns the new serial.
@@ -309,13 +546,6 @@ impl StateDb {
                 Some(bytes) => self.decode(META_KEY, bytes.value())?,
                 None => return Err(self.missing_meta()),
             };
-            let encrypted = meta_table.get(CRYPTO_KEY).map_err(|e| self.err(e))?.is_some();
-            if let (Some(crypto), false) = (&self.new_crypto, encrypted) {
-                // The key is new to this state: seal what is stored, then record the key's
-                // parameters, all in this transaction.
-                meta_table.insert(CRYPTO_KEY, encode(crypto).as_slice()).map_err(|e| self.err(e))?;
-                self.seal_existing(&txn)?;
-            }
             let previous = meta.clone();
             meta.serial += 1;
             serial = meta.serial;
@@ -345,12 +575,16 @@ impl StateDb {
                     (change, true)
                 }
             };
-            meta_table.insert(META_KEY, encode(&meta).as_slice()).map_err(|e| self.err(e))?;
+            meta_table
+                .insert(META_KEY, encode(&meta).as_slice())
+                .map_err(|e| self.err(e))?;
 
             let mut resources = txn.open_table(RESOURCES).map_err(|e| self.err(e))?;
-            let mut removals: Vec<String> = change.remove.iter().map(InstanceAddr::to_string).collect();
+            let mut removals: Vec<String> =
+                change.remove.iter().map(InstanceAddr::to_string).collect();
             if replace_all {
-                let keep: std::collections::BTreeSet<String> = change.put.iter().map(|r| r.addr.to_string()).collect();
+                let keep: std::collections::BTreeSet<String> =
+                    change.put.iter().map(|r| r.addr.to_string()).collect();
                 for row in resources.iter().map_err(|e| self.err(e))? {
                     let (key, _) = row.map_err(|e| self.err(e))?;
                     if !keep.contains(key.value()) {
@@ -359,7 +593,10 @@ impl StateDb {
                 }
             }
             for key in removals {
-                let prior = resources.remove(key.as_str()).map_err(|e| self.err(e))?.map(|g| g.value().to_vec());
+                let prior = resources
+                    .remove(key.as_str())
+                    .map_err(|e| self.err(e))?
+                    .map(|g| g.value().to_vec());
                 if let Some(prior) = prior {
                     undo.resources.push((key, Some(self.text(&prior)?)));
                 }
@@ -374,6 +611,17 @@ impl StateDb {
                 let prior = prior.map(|p| self.text(&p)).transpose()?;
                 undo.resources.push((key, prior));
             }
+            // An operation's result replaces its intent in this same transaction.
+            let mut intents = txn.open_table(INTENTS).map_err(|e| self.err(e))?;
+            for key in change
+                .remove
+                .iter()
+                .map(InstanceAddr::to_string)
+                .chain(change.put.iter().map(|r| r.addr.to_string()))
+            {
+                intents.remove(key.as_str()).map_err(|e| self.err(e))?;
+            }
+            drop(intents);
             if let Some(outputs) = &change.outputs {
                 let mut table = txn.open_table(OUTPUTS).map_err(|e| self.err(e))?;
                 let mut prior = Vec::new();
@@ -385,16 +633,23 @@ impl StateDb {
                 table.retain(|_, _| false).map_err(|e| self.err(e))?;
                 for (name, out) in outputs {
                     let bytes = self.encode_output(name, out)?;
-                    table.insert(name.as_str(), bytes.as_slice()).map_err(|e| self.err(e))?;
+                    table
+                        .insert(name.as_str(), bytes.as_slice())
+                        .map_err(|e| self.err(e))?;
                 }
             }
 
             let mut history = txn.open_table(HISTORY).map_err(|e| self.err(e))?;
-            history.insert(serial, encode(&undo).as_slice()).map_err(|e| self.err(e))?;
+            history
+                .insert(serial, encode(&undo).as_slice())
+                .map_err(|e| self.err(e))?;
             // Keep the records that rebuild the last HISTORY_LIMIT serials; usually one goes.
             let cutoff = serial.saturating_sub(HISTORY_LIMIT);
             loop {
-                let first = history.first().map_err(|e| self.err(e))?.map(|(k, _)| k.value());
+                let first = history
+                    .first()
+                    .map_err(|e| self.err(e))?
+                    .map(|(k, _)| k.value());
                 match first {
                     Some(first) if first <= cutoff => {
                         history.remove(first).map_err(|e| self.err(e))?;
@@ -407,41 +662,6 @@ impl StateDb {
         Ok(serial)
     }
 
-    /// Re-stores every plaintext sensitive value (current records and history) sealed.
-    fn seal_existing(&self, txn: &redb::WriteTransaction) -> Result<(), StateError> {
-        let mut resources = txn.open_table(RESOURCES).map_err(|e| self.err(e))?;
-        let rows = collect_rows(&resources).map_err(|e| self.err(e))?;
-        for (key, bytes) in rows {
-            let sealed = self.reseal_resource(&key, &bytes)?;
-            resources.insert(key.as_str(), sealed.as_slice()).map_err(|e| self.err(e))?;
-        }
-        let mut outputs = txn.open_table(OUTPUTS).map_err(|e| self.err(e))?;
-        let rows = collect_rows(&outputs).map_err(|e| self.err(e))?;
-        for (key, bytes) in rows {
-            let sealed = self.reseal_output(&key, &bytes)?;
-            outputs.insert(key.as_str(), sealed.as_slice()).map_err(|e| self.err(e))?;
-        }
-        let mut history = txn.open_table(HISTORY).map_err(|e| self.err(e))?;
-        let mut records = Vec::new();
-        for row in history.iter().map_err(|e| self.err(e))? {
-            let (k, v) = row.map_err(|e| self.err(e))?;
-            records.push((k.value(), v.value().to_vec()));
-        }
-        for (serial, bytes) in records {
-            let mut undo: Undo = self.decode(&serial.to_string(), &bytes)?;
-            for (key, prior) in &mut undo.resources {
-                if let Some(text) = prior {
-                    *text = self.text(&self.reseal_resource(key, text.as_bytes())?)?;
-                }
-            }
-            for (key, text) in undo.outputs.iter_mut().flatten() {
-                *text = self.text(&self.reseal_output(key, text.as_bytes())?)?;
-            }
-            history.insert(serial, encode(&undo).as_slice()).map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
     fn reseal_resource(&self, key: &str, bytes: &[u8]) -> Result<Vec<u8>, StateError> {
         let rs = self.decode_resource(key, bytes)?;
         self.encode_resource(key, &rs)
@@ -452,13 +672,59 @@ impl StateDb {
         self.encode_output(key, &out)
     }
 
+    /// Records that an operation is about to start (before its API call), durably.
+    pub fn record_intent(&self, intent: &Intent) -> Result<(), StateError> {
+        let txn = self.db.begin_write().map_err(|e| self.err(e))?;
+        {
+            let mut table = txn.open_table(INTENTS).map_err(|e| self.err(e))?;
+            let key = intent.addr.to_string();
+            table
+                .insert(key.as_str(), encode(intent).as_slice())
+                .map_err(|e| self.err(e))?;
+        }
+        txn.commit().map_err(|e| self.err(e))
+    }
+
+    /// Drops an intent whose operation is known not to have landed (the API refused it).
+    pub fn clear_intent(&self, addr: &InstanceAddr) -> Result<(), StateError> {
+        let txn = self.db.begin_write().map_err(|e| self.err(e))?;
+        {
+            let mut table = txn.open_table(INTENTS).map_err(|e| self.err(e))?;
+            table
+                .remove(addr.to_string().as_str())
+                .map_err(|e| self.err(e))?;
+        }
+        txn.commit().map_err(|e| self.err(e))
+    }
+
+    /// Intents left by a run that stopped between an API call and recording its result.
+    pub fn intents(&self) -> Result<Vec<Intent>, StateError> {
+        let txn = self.db.begin_read().map_err(|e| self.err(e))?;
+        let table = match txn.open_table(INTENTS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(self.err(e)),
+        };
+        let mut out = Vec::new();
+        for row in table.iter().map_err(|e| self.err(e))? {
+            let (key, value) = row.map_err(|e| self.err(e))?;
+            out.push(self.decode(key.value(), value.value())?);
+        }
+        Ok(out)
+    }
+
     /// Forgets one resource (state only).
     pub fn remove(&self, addr: &InstanceAddr) -> Result<u64, StateError> {
-        self.commit(Change { remove: vec![addr.clone()], ..Change::default() })
+        self.commit(Change {
+            remove: vec![addr.clone()],
+            ..Change::default()
+        })
     }
 
     fn encode_resource(&self, key: &str, rs: &ResourceState) -> Result<Vec<u8>, StateError> {
-        let Some(cipher) = &self.cipher else { return Ok(encode(rs)) };
+        let Some(cipher) = &self.cipher else {
+            return Ok(encode(rs));
+        };
         let mut stored = rs.clone();
         for name in &rs.sensitive_attributes {
             if let Some(value) = stored.attributes.get_mut(name)
@@ -478,7 +744,11 @@ impl StateDb {
             if let Some(value) = rs.attributes.get_mut(&name)
                 && crypto::sealed_text(value).is_some()
             {
-                *value = self.open_sealed(&crypto::resource_aad(key, &name), &format!("{key}.{name}"), value)?;
+                *value = self.open_sealed(
+                    &crypto::resource_aad(key, &name),
+                    &format!("{key}.{name}"),
+                    value,
+                )?;
             }
         }
         Ok(rs)
@@ -490,7 +760,10 @@ impl StateDb {
                 let value = cipher
                     .seal_value(&crypto::output_aad(name), &out.value)
                     .map_err(|e| self.crypto_err(&format!("output.{name}"), e))?;
-                Ok(encode(&OutputState { value, sensitive: true }))
+                Ok(encode(&OutputState {
+                    value,
+                    sensitive: true,
+                }))
             }
             _ => Ok(encode(out)),
         }
@@ -499,12 +772,21 @@ impl StateDb {
     fn decode_output(&self, name: &str, bytes: &[u8]) -> Result<OutputState, StateError> {
         let mut out: OutputState = self.decode(name, bytes)?;
         if out.sensitive && crypto::sealed_text(&out.value).is_some() {
-            out.value = self.open_sealed(&crypto::output_aad(name), &format!("output.{name}"), &out.value)?;
+            out.value = self.open_sealed(
+                &crypto::output_aad(name),
+                &format!("output.{name}"),
+                &out.value,
+            )?;
         }
         Ok(out)
     }
 
-    fn open_sealed(&self, aad: &str, what: &str, value: &serde_json::Value) -> Result<serde_json::Value, StateError> {
+    fn open_sealed(
+        &self,
+        aad: &str,
+        what: &str,
+        value: &serde_json::Value,
+    ) -> Result<serde_json::Value, StateError> {
         let Some(cipher) = &self.cipher else {
             // Only reachable when the file claims no encryption yet holds sealed values.
             return Err(StateError::Corrupt {
@@ -513,7 +795,9 @@ impl StateDb {
                 message: "holds an encrypted value but the state records no encryption key".into(),
             });
         };
-        cipher.open_value(aad, value).map_err(|e| self.crypto_err(what, e))
+        cipher
+            .open_value(aad, value)
+            .map_err(|e| self.crypto_err(what, e))
     }
 
     fn crypto_err(&self, what: &str, e: CryptoError) -> StateError {
@@ -526,7 +810,11 @@ impl StateDb {
                 key: what.to_string(),
                 message: "the value fails authentication (it was altered or moved)".into(),
             },
-            other => StateError::Crypto { path, key: what.to_string(), message: other.to_string() },
+            other => StateError::Crypto {
+                path,
+                key: what.to_string(),
+                message: other.to_string(),
+            },
         }
     }
 
@@ -549,7 +837,11 @@ impl StateDb {
         db_err(&self.path, e)
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, key: &str, bytes: &[u8]) -> Result<T, StateError> {
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<T, StateError> {
         serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt {
             path: self.path.display().to_string(),
             key: key.to_string(),
@@ -570,7 +862,24 @@ enum Write<'a> {
     Replace(&'a Snapshot),
 }
 
-fn collect_rows<T: ReadableTable<&'static str, &'static [u8]>>(table: &T) -> Result<Vec<(String, Vec<u8>)>, redb::StorageError> {
+fn sealing_path(path: &Path) -> PathBuf {
+    path.with_extension("redb.sealing")
+}
+
+fn open_db(path: &Path) -> Result<Database, StateError> {
+    Database::create(path).map_err(|e| match e {
+        // Only reachable when the state lock was broken while its holder still runs.
+        redb::DatabaseError::DatabaseAlreadyOpen => db_err(
+            path,
+            "the database is open in another workform process (was its lock force-unlocked while it still ran?); wait for that process to finish or stop it, then try again",
+        ),
+        other => db_err(path, other),
+    })
+}
+
+fn collect_rows<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+) -> Result<Vec<(String, Vec<u8>)>, redb::StorageError> {
     let mut rows = Vec::new();
     for row in table.iter()? {
         let (k, v) = row?;
@@ -585,7 +894,10 @@ fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
 }
 
 fn db_err(path: &Path, e: impl std::fmt::Display) -> StateError {
-    StateError::Database { path: path.display().to_string(), message: e.to_string() }
+    StateError::Database {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -603,7 +915,10 @@ mod tests {
             addr: ResourceAddr::managed("workato_folder", name).instance(None),
             mode: Mode::Managed,
             type_name: "workato_folder".into(),
-            attributes: serde_json::json!({"id": 1, "name": name}).as_object().unwrap().clone(),
+            attributes: serde_json::json!({"id": 1, "name": name})
+                .as_object()
+                .unwrap()
+                .clone(),
             sensitive_attributes: vec![],
             dependencies: vec![],
             schema_version: 0,
@@ -615,7 +930,10 @@ mod tests {
             addr: ResourceAddr::managed("workato_project_property", name).instance(None),
             mode: Mode::Managed,
             type_name: "workato_project_property".into(),
-            attributes: serde_json::json!({"id": "1:x", "name": name, "value": value}).as_object().unwrap().clone(),
+            attributes: serde_json::json!({"id": "1:x", "name": name, "value": value})
+                .as_object()
+                .unwrap()
+                .clone(),
             sensitive_attributes: vec!["value".into()],
             dependencies: vec![],
             schema_version: 0,
@@ -623,7 +941,10 @@ mod tests {
     }
 
     fn put(rs: ResourceState) -> Change {
-        Change { put: vec![rs], ..Default::default() }
+        Change {
+            put: vec![rs],
+            ..Default::default()
+        }
     }
 
     fn file_contains(path: &Path, needle: &str) -> bool {
@@ -648,7 +969,10 @@ mod tests {
         assert_eq!(snap.meta.serial, 3);
         assert_eq!(snap.meta.lineage, lineage);
         assert_eq!(snap.resources.len(), 1);
-        let mode = fs::metadata(wf.join("state.redb")).unwrap().permissions().mode();
+        let mode = fs::metadata(wf.join("state.redb"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let mode = fs::metadata(&wf).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
@@ -662,8 +986,18 @@ mod tests {
         fs::set_permissions(&wf, fs::Permissions::from_mode(0o755)).unwrap();
         fs::set_permissions(wf.join("state.redb"), fs::Permissions::from_mode(0o644)).unwrap();
         drop(StateDb::open_with_key(&wf, None).unwrap());
-        assert_eq!(fs::metadata(&wf).unwrap().permissions().mode() & 0o777, 0o700);
-        assert_eq!(fs::metadata(wf.join("state.redb")).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&wf).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        assert_eq!(
+            fs::metadata(wf.join("state.redb"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
     }
 
     #[test]
@@ -674,12 +1008,32 @@ mod tests {
         db.commit(put(resource("b"))).unwrap(); // 2
         let mut renamed = resource("a");
         renamed.attributes.insert("name".into(), "A2".into());
-        db.commit(Change { put: vec![renamed.clone(), resource("c")], remove: vec![resource("b").addr], ..Default::default() })
-            .unwrap(); // 3
-        let outputs = BTreeMap::from([("x".to_string(), OutputState { value: 1.into(), sensitive: false })]);
-        db.commit(Change { outputs: Some(outputs), workspace_id: Some(7), ..Default::default() }).unwrap(); // 4
+        db.commit(Change {
+            put: vec![renamed.clone(), resource("c")],
+            remove: vec![resource("b").addr],
+            ..Default::default()
+        })
+        .unwrap(); // 3
+        let outputs = BTreeMap::from([(
+            "x".to_string(),
+            OutputState {
+                value: 1.into(),
+                sensitive: false,
+            },
+        )]);
+        db.commit(Change {
+            outputs: Some(outputs),
+            workspace_id: Some(7),
+            ..Default::default()
+        })
+        .unwrap(); // 4
 
-        let names = |s: &Snapshot| s.resources.keys().map(|a| a.resource.name.clone()).collect::<Vec<_>>();
+        let names = |s: &Snapshot| {
+            s.resources
+                .keys()
+                .map(|a| a.resource.name.clone())
+                .collect::<Vec<_>>()
+        };
         let s0 = db.snapshot_at(0).unwrap();
         assert!(s0.resources.is_empty());
         assert_eq!(s0.meta.serial, 0);
@@ -688,13 +1042,23 @@ mod tests {
         let s3 = db.snapshot_at(3).unwrap();
         assert_eq!(names(&s3), ["a", "c"]);
         assert_eq!(s3.resources[&renamed.addr].attributes["name"], "A2");
-        assert_eq!(db.snapshot_at(2).unwrap().resources[&renamed.addr].attributes["name"], "a");
+        assert_eq!(
+            db.snapshot_at(2).unwrap().resources[&renamed.addr].attributes["name"],
+            "a"
+        );
         assert!(s3.outputs.is_empty());
         assert_eq!(s3.meta.workspace_id, None);
         let s4 = db.snapshot_at(4).unwrap();
         assert_eq!(s4, db.snapshot().unwrap());
         assert_eq!(s4.meta.workspace_id, Some(7));
-        assert!(matches!(db.snapshot_at(5), Err(StateError::SerialUnavailable { serial: 5, current: 4, .. })));
+        assert!(matches!(
+            db.snapshot_at(5),
+            Err(StateError::SerialUnavailable {
+                serial: 5,
+                current: 4,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -706,9 +1070,21 @@ mod tests {
             db.commit(put(resource(&format!("r{i}")))).unwrap();
         }
         assert_eq!(db.oldest_serial().unwrap(), total - HISTORY_LIMIT);
-        assert_eq!(db.snapshot_at(total - HISTORY_LIMIT).unwrap().resources.len() as u64, total - HISTORY_LIMIT);
+        assert_eq!(
+            db.snapshot_at(total - HISTORY_LIMIT)
+                .unwrap()
+                .resources
+                .len() as u64,
+            total - HISTORY_LIMIT
+        );
         let err = db.snapshot_at(total - HISTORY_LIMIT - 1).unwrap_err();
-        assert!(err.to_string().contains(&format!("serials {} to {total} are available", total - HISTORY_LIMIT)), "{err}");
+        assert!(
+            err.to_string().contains(&format!(
+                "serials {} to {total} are available",
+                total - HISTORY_LIMIT
+            )),
+            "{err}"
+        );
     }
 
     #[test]
@@ -726,7 +1102,13 @@ mod tests {
         assert_eq!(db.replace(&other).unwrap(), 2);
         let now = db.snapshot().unwrap();
         assert_eq!(now.meta.lineage, "other-lineage");
-        assert_eq!(now.resources.keys().map(|a| a.resource.name.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            now.resources
+                .keys()
+                .map(|a| a.resource.name.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
         assert_eq!(db.snapshot_at(1).unwrap(), before);
     }
 
@@ -737,20 +1119,40 @@ mod tests {
             let db = open_keyed(dir.path(), Some("pass")).unwrap();
             assert!(db.encrypted_at_rest().unwrap());
             db.commit(put(secret("p", "hunter2-very-secret"))).unwrap();
-            let outputs = BTreeMap::from([("o".to_string(), OutputState { value: "output-secret-xyz".into(), sensitive: true })]);
-            db.commit(Change { outputs: Some(outputs), ..Default::default() }).unwrap();
+            let outputs = BTreeMap::from([(
+                "o".to_string(),
+                OutputState {
+                    value: "output-secret-xyz".into(),
+                    sensitive: true,
+                },
+            )]);
+            db.commit(Change {
+                outputs: Some(outputs),
+                ..Default::default()
+            })
+            .unwrap();
             db.commit(put(secret("p", "second-secret-value"))).unwrap();
         }
         let file = dir.path().join("state.redb");
-        for needle in ["hunter2-very-secret", "output-secret-xyz", "second-secret-value"] {
+        for needle in [
+            "hunter2-very-secret",
+            "output-secret-xyz",
+            "second-secret-value",
+        ] {
             assert!(!file_contains(&file, needle), "{needle} is in the file");
         }
         let db = open_keyed(dir.path(), Some("pass")).unwrap();
         let snap = db.snapshot().unwrap();
         let addr = secret("p", "").addr;
-        assert_eq!(snap.resources[&addr].attributes["value"], "second-secret-value");
+        assert_eq!(
+            snap.resources[&addr].attributes["value"],
+            "second-secret-value"
+        );
         assert_eq!(snap.outputs["o"].value, "output-secret-xyz");
-        assert_eq!(db.snapshot_at(1).unwrap().resources[&addr].attributes["value"], "hunter2-very-secret");
+        assert_eq!(
+            db.snapshot_at(1).unwrap().resources[&addr].attributes["value"],
+            "hunter2-very-secret"
+        );
         drop(db);
 
         let err = open_keyed(dir.path(), None).unwrap_err();
@@ -762,25 +1164,65 @@ mod tests {
     }
 
     #[test]
-    fn a_key_set_later_encrypts_from_the_next_write_including_history() {
+    fn a_key_set_later_seals_the_whole_file_including_history_and_other_tables() {
         let dir = tempfile::tempdir().unwrap();
         {
             let db = open_keyed(dir.path(), None).unwrap();
             db.commit(put(secret("p", "plain-before-key"))).unwrap();
             db.commit(put(secret("p", "plain-second"))).unwrap();
+            let outputs = BTreeMap::from([(
+                "o".to_string(),
+                OutputState {
+                    value: "plain-output".into(),
+                    sensitive: true,
+                },
+            )]);
+            db.commit(Change {
+                outputs: Some(outputs),
+                ..Default::default()
+            })
+            .unwrap();
             assert!(!db.encrypted_at_rest().unwrap());
+            // A table this module does not manage survives the rewrite.
+            let txn = db.db.begin_write().unwrap();
+            txn.open_table(TableDefinition::<&str, &[u8]>::new("extra"))
+                .unwrap()
+                .insert("k", b"v".as_slice())
+                .unwrap();
+            txn.commit().unwrap();
         }
+        let file = dir.path().join("state.redb");
+        assert!(file_contains(&file, "plain-before-key"));
         let db = open_keyed(dir.path(), Some("k")).unwrap();
-        // Not yet written: still reported as plaintext, and readable.
-        assert!(!db.encrypted_at_rest().unwrap());
-        assert_eq!(db.snapshot().unwrap().resources.len(), 1);
-        db.commit(put(resource("other"))).unwrap();
         assert!(db.encrypted_at_rest().unwrap());
+        for needle in ["plain-before-key", "plain-second", "plain-output"] {
+            assert!(
+                !file_contains(&file, needle),
+                "{needle} is still in the file"
+            );
+        }
+        assert!(!sealing_path(&file).exists());
         let addr = secret("p", "").addr;
-        assert_eq!(db.snapshot().unwrap().resources[&addr].attributes["value"], "plain-second");
-        assert_eq!(db.snapshot_at(1).unwrap().resources[&addr].attributes["value"], "plain-before-key");
+        let snap = db.snapshot().unwrap();
+        assert_eq!(snap.meta.serial, 3, "sealing is not a new serial");
+        assert_eq!(snap.resources[&addr].attributes["value"], "plain-second");
+        assert_eq!(snap.outputs["o"].value, "plain-output");
+        assert_eq!(
+            db.snapshot_at(1).unwrap().resources[&addr].attributes["value"],
+            "plain-before-key"
+        );
+        let txn = db.db.begin_read().unwrap();
+        let extra = txn
+            .open_table(TableDefinition::<&str, &[u8]>::new("extra"))
+            .unwrap();
+        assert_eq!(extra.get("k").unwrap().unwrap().value(), b"v");
+        drop((extra, txn));
+        db.commit(put(resource("other"))).unwrap();
         drop(db);
-        assert!(matches!(open_keyed(dir.path(), None), Err(StateError::KeyRequired { .. })));
+        assert!(matches!(
+            open_keyed(dir.path(), None),
+            Err(StateError::KeyRequired { .. })
+        ));
     }
 
     #[test]
@@ -792,9 +1234,17 @@ mod tests {
         let txn = db.db.begin_write().unwrap();
         {
             let mut t = txn.open_table(RESOURCES).unwrap();
-            let bytes = t.get("workato_project_property.p").unwrap().unwrap().value().to_vec();
-            let text = String::from_utf8(bytes).unwrap().replace("property.p\"", "property.q\"");
-            t.insert("workato_project_property.q", text.as_bytes()).unwrap();
+            let bytes = t
+                .get("workato_project_property.p")
+                .unwrap()
+                .unwrap()
+                .value()
+                .to_vec();
+            let text = String::from_utf8(bytes)
+                .unwrap()
+                .replace("property.p\"", "property.q\"");
+            t.insert("workato_project_property.q", text.as_bytes())
+                .unwrap();
         }
         txn.commit().unwrap();
         let err = db.snapshot().unwrap_err();

@@ -63,8 +63,13 @@ pub enum HostError {
 /// name means https; a trailing `/api` is dropped (every request path starts with it).
 pub fn normalise_host(host: &str) -> Result<String, HostError> {
     let text = host.trim();
-    let with_scheme = if text.contains("://") { text.to_string() } else { format!("https://{text}") };
-    let url = reqwest::Url::parse(&with_scheme).map_err(|_| HostError::Malformed(host.to_string()))?;
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let url =
+        reqwest::Url::parse(&with_scheme).map_err(|_| HostError::Malformed(host.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(HostError::Credentials);
     }
@@ -120,11 +125,21 @@ impl Api {
         } else {
             super::limiter::RateLimiter::off()
         };
-        Api { http, base: base.into(), token, requests: Arc::default(), log: None, limiter }
+        Api {
+            http,
+            base: base.into(),
+            token,
+            requests: Arc::default(),
+            log: None,
+            limiter,
+        }
     }
 
     /// Replaces the per-group limits (from the `workato { rate_limits {} }` block).
-    pub fn with_rate_limits(mut self, limits: std::collections::BTreeMap<String, super::limiter::Limit>) -> Api {
+    pub fn with_rate_limits(
+        mut self,
+        limits: std::collections::BTreeMap<String, super::limiter::Limit>,
+    ) -> Api {
         self.limiter = super::limiter::RateLimiter::new(limits);
         self
     }
@@ -157,6 +172,19 @@ impl Api {
         body: &Json,
     ) -> Result<Json, ApiError> {
         self.send(Method::POST, path, query, Some(body)).await
+    }
+
+    /// A POST the API treats as idempotent (an upsert such as `POST /api/properties`, or
+    /// adding tags that are already there): retried after a 5xx or a lost connection like a
+    /// PUT, where a plain [`Api::post`] is not (it could create a duplicate).
+    pub async fn post_idempotent(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &Json,
+    ) -> Result<Json, ApiError> {
+        self.send_with(Method::POST, path, query, Some(body), true)
+            .await
     }
 
     pub async fn put(&self, path: &str, body: &Json) -> Result<Json, ApiError> {
@@ -202,6 +230,20 @@ impl Api {
         query: &[(&str, String)],
         body: Option<&Json>,
     ) -> Result<Json, ApiError> {
+        let idempotent = method.is_idempotent();
+        self.send_with(method, path, query, body, idempotent).await
+    }
+
+    /// Sends with retries; `idempotent` says whether a request that may have landed can be
+    /// sent again.
+    async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Json>,
+        idempotent: bool,
+    ) -> Result<Json, ApiError> {
         let url = format!("{}{}", self.base, path);
         let mut retries = Retries::default();
         loop {
@@ -232,7 +274,11 @@ impl Api {
                     (err, Failure::Status(status.as_u16()), retry_after)
                 }
                 Err(e) => {
-                    let failure = if e.is_connect() { Failure::Connect } else { Failure::Transport };
+                    let failure = if e.is_connect() {
+                        Failure::Connect
+                    } else {
+                        Failure::Transport
+                    };
                     let err = ApiError::Transport {
                         method: method.to_string(),
                         path: path.to_string(),
@@ -241,8 +287,15 @@ impl Api {
                     (err, failure, None)
                 }
             };
-            let delay = retries.next(&method, failure, retry_after);
-            self.log_attempt(&method, path, query, &failure.to_string(), started, delay.map(|d| (d, &retries)));
+            let delay = retries.next(idempotent, failure, retry_after);
+            self.log_attempt(
+                &method,
+                path,
+                query,
+                &failure.to_string(),
+                started,
+                delay.map(|d| (d, &retries)),
+            );
             match delay {
                 Some(d) => tokio::time::sleep(d).await,
                 None => return Err(err),
@@ -269,7 +322,10 @@ impl Api {
             line.push('=');
             line.push_str(value);
         }
-        line.push_str(&format!(" → {outcome} in {} ms", started.elapsed().as_millis()));
+        line.push_str(&format!(
+            " → {outcome} in {} ms",
+            started.elapsed().as_millis()
+        ));
         if let Some((delay, retries)) = retry {
             line.push_str(&format!(
                 "; retry {} in {:.2} s",
@@ -312,12 +368,25 @@ struct Retries {
 
 impl Retries {
     /// The delay before the next attempt, or `None` when this failure is final.
-    fn next(&mut self, method: &Method, failure: Failure, retry_after: Option<Duration>) -> Option<Duration> {
-        if !retry_safe(method, failure) {
+    fn next(
+        &mut self,
+        idempotent: bool,
+        failure: Failure,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        if !retry_safe(idempotent, failure) {
             return None;
         }
-        let count = if failure == Failure::Status(429) { &mut self.throttled } else { &mut self.failed };
-        let budget = if failure == Failure::Status(429) { MAX_THROTTLED_RETRIES } else { MAX_RETRIES };
+        let count = if failure == Failure::Status(429) {
+            &mut self.throttled
+        } else {
+            &mut self.failed
+        };
+        let budget = if failure == Failure::Status(429) {
+            MAX_THROTTLED_RETRIES
+        } else {
+            MAX_RETRIES
+        };
         if *count >= budget {
             return None;
         }
@@ -332,13 +401,14 @@ impl Retries {
 }
 
 /// Whether another attempt is safe. A 429 is refused before any work happens and a failed
-/// connect never sent anything, so any method may be retried. A 5xx or a broken connection
-/// may have landed, so only idempotent methods are: a second `POST` could create a
-/// duplicate (crash recovery by natural key is the apply engine's job, not the transport's).
-fn retry_safe(method: &Method, failure: Failure) -> bool {
+/// connect never sent anything, so any request may be retried. A 5xx or a broken
+/// connection may have landed, so only idempotent requests are: a second create `POST`
+/// could make a duplicate (finding out whether the first landed, by natural key, is the
+/// apply engine's job, not the transport's).
+fn retry_safe(idempotent: bool, failure: Failure) -> bool {
     match failure {
         Failure::Status(429) | Failure::Connect => true,
-        Failure::Status(502..=504) | Failure::Transport => method.is_idempotent(),
+        Failure::Status(502..=504) | Failure::Transport => idempotent,
         Failure::Status(_) => false,
     }
 }
@@ -414,12 +484,24 @@ mod tests {
 
     #[test]
     fn http_is_only_allowed_on_loopback() {
-        assert_eq!(normalise_host("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            normalise_host("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert!(normalise_host("http://localhost:1").is_ok());
         assert!(normalise_host("http://[::1]:1").is_ok());
-        assert_eq!(normalise_host("https://app.eu.workato.com").unwrap(), "https://app.eu.workato.com");
-        assert!(matches!(normalise_host("http://app.eu.workato.com"), Err(HostError::InsecureHost(_))));
-        assert!(matches!(normalise_host("http://10.0.0.1"), Err(HostError::InsecureHost(_))));
+        assert_eq!(
+            normalise_host("https://app.eu.workato.com").unwrap(),
+            "https://app.eu.workato.com"
+        );
+        assert!(matches!(
+            normalise_host("http://app.eu.workato.com"),
+            Err(HostError::InsecureHost(_))
+        ));
+        assert!(matches!(
+            normalise_host("http://10.0.0.1"),
+            Err(HostError::InsecureHost(_))
+        ));
         assert!(normalise_host("ftp://x").is_err());
         assert!(normalise_host("not a url").is_err());
         assert!(normalise_host("https://x.com/?a=1").is_err());
@@ -427,59 +509,87 @@ mod tests {
 
     #[test]
     fn hosts_are_normalised() {
-        assert_eq!(normalise_host("app.eu.workato.com").unwrap(), "https://app.eu.workato.com");
-        assert_eq!(normalise_host(" https://www.workato.com/api/ ").unwrap(), "https://www.workato.com");
-        assert_eq!(normalise_host("https://WWW.Workato.com").unwrap(), "https://www.workato.com");
-        assert_eq!(normalise_host("https://vpw.example/workato").unwrap(), "https://vpw.example/workato");
+        assert_eq!(
+            normalise_host("app.eu.workato.com").unwrap(),
+            "https://app.eu.workato.com"
+        );
+        assert_eq!(
+            normalise_host(" https://www.workato.com/api/ ").unwrap(),
+            "https://www.workato.com"
+        );
+        assert_eq!(
+            normalise_host("https://WWW.Workato.com").unwrap(),
+            "https://www.workato.com"
+        );
+        assert_eq!(
+            normalise_host("https://vpw.example/workato").unwrap(),
+            "https://vpw.example/workato"
+        );
     }
 
     #[test]
     fn credentials_in_a_host_are_refused_without_echoing_them() {
-        let err = normalise_host("https://user:s3cret@www.workato.com").unwrap_err().to_string();
+        let err = normalise_host("https://user:s3cret@www.workato.com")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("s3cret"), "{err}");
         assert!(err.contains("user name or password"), "{err}");
     }
 
     #[test]
     fn only_safe_failures_are_retried() {
-        let get = Method::GET;
-        let post = Method::POST;
-        assert!(retry_safe(&get, Failure::Status(503)));
-        assert!(retry_safe(&Method::PUT, Failure::Status(502)));
-        assert!(retry_safe(&Method::DELETE, Failure::Transport));
-        assert!(retry_safe(&post, Failure::Status(429)));
-        assert!(retry_safe(&post, Failure::Connect));
-        assert!(!retry_safe(&post, Failure::Status(503)));
-        assert!(!retry_safe(&post, Failure::Transport));
-        assert!(!retry_safe(&get, Failure::Status(500)));
-        assert!(!retry_safe(&get, Failure::Status(403)));
-        assert!(!retry_safe(&get, Failure::Status(404)));
+        assert!(
+            Method::GET.is_idempotent()
+                && Method::PUT.is_idempotent()
+                && Method::DELETE.is_idempotent()
+        );
+        assert!(!Method::POST.is_idempotent());
+        let (idempotent, post) = (true, false);
+        assert!(retry_safe(idempotent, Failure::Status(503)));
+        assert!(retry_safe(idempotent, Failure::Status(502)));
+        assert!(retry_safe(idempotent, Failure::Transport));
+        assert!(retry_safe(post, Failure::Status(429)));
+        assert!(retry_safe(post, Failure::Connect));
+        assert!(!retry_safe(post, Failure::Status(503)));
+        assert!(!retry_safe(post, Failure::Transport));
+        assert!(!retry_safe(idempotent, Failure::Status(500)));
+        assert!(!retry_safe(idempotent, Failure::Status(403)));
+        assert!(!retry_safe(idempotent, Failure::Status(404)));
     }
 
     #[test]
     fn retries_are_bounded_with_separate_budgets() {
         let mut r = Retries::default();
-        let n503 = std::iter::from_fn(|| r.next(&Method::GET, Failure::Status(503), None)).count();
+        let n503 = std::iter::from_fn(|| r.next(true, Failure::Status(503), None)).count();
         assert_eq!(n503 as u32, MAX_RETRIES);
         // Throttling still has its own budget after the failures ran out.
-        let n429 = std::iter::from_fn(|| r.next(&Method::GET, Failure::Status(429), None)).count();
+        let n429 = std::iter::from_fn(|| r.next(true, Failure::Status(429), None)).count();
         assert_eq!(n429 as u32, MAX_THROTTLED_RETRIES);
         assert_eq!(r.total(), MAX_RETRIES + MAX_THROTTLED_RETRIES);
         let mut r = Retries::default();
-        assert_eq!(r.next(&Method::POST, Failure::Status(503), None), None);
+        assert_eq!(r.next(false, Failure::Status(503), None), None);
     }
 
     #[test]
     fn backoff_grows_with_jitter_and_honours_retry_after() {
         for random in [0, 7, u64::MAX] {
             let first = backoff(0, None, random);
-            assert!(first >= Duration::from_millis(125) && first <= Duration::from_millis(250), "{first:?}");
+            assert!(
+                first >= Duration::from_millis(125) && first <= Duration::from_millis(250),
+                "{first:?}"
+            );
             let later = backoff(3, None, random);
-            assert!(later >= Duration::from_millis(1000) && later <= Duration::from_millis(2000), "{later:?}");
+            assert!(
+                later >= Duration::from_millis(1000) && later <= Duration::from_millis(2000),
+                "{later:?}"
+            );
             let capped = backoff(30, None, random);
             assert!(capped <= Duration::from_secs(8), "{capped:?}");
             let after = backoff(0, Some(Duration::from_secs(1)), random);
-            assert!(after >= Duration::from_secs(1) && after <= Duration::from_millis(1250), "{after:?}");
+            assert!(
+                after >= Duration::from_secs(1) && after <= Duration::from_millis(1250),
+                "{after:?}"
+            );
         }
         assert_ne!(backoff(2, None, 1), backoff(2, None, 400));
         assert!(backoff(0, Some(Duration::from_secs(3600)), 5) <= MAX_DELAY);

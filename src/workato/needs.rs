@@ -53,12 +53,20 @@ fn managed(type_name: &str) -> Option<&'static Needs> {
         "workato_project" => &Needs {
             read: &[("GET", "/api/projects")],
             // A project is created as a top-level folder, then described.
-            write: &[("POST", "/api/folders"), ("PUT", "/api/projects/:id"), ("DELETE", "/api/projects/:id")],
+            write: &[
+                ("POST", "/api/folders"),
+                ("PUT", "/api/projects/:id"),
+                ("DELETE", "/api/projects/:id"),
+            ],
             delete: &[("DELETE", "/api/projects/:id")],
         },
         "workato_folder" => &Needs {
             read: &[("GET", "/api/folders")],
-            write: &[("POST", "/api/folders"), ("PUT", "/api/folders/:id"), ("DELETE", "/api/folders/:id")],
+            write: &[
+                ("POST", "/api/folders"),
+                ("PUT", "/api/folders/:id"),
+                ("DELETE", "/api/folders/:id"),
+            ],
             delete: &[("DELETE", "/api/folders/:id")],
         },
         "workato_connection" => &Needs {
@@ -116,17 +124,39 @@ fn managed(type_name: &str) -> Option<&'static Needs> {
             read: &[("GET", "/api/v2/api_clients/:api_client_id/api_keys")],
             write: &[
                 ("POST", "/api/v2/api_clients/:api_client_id/api_keys"),
-                ("PUT", "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id"),
-                ("PUT", "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id/enable"),
-                ("PUT", "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id/disable"),
-                ("PUT", "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id/refresh_secret"),
-                ("DELETE", "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id"),
+                (
+                    "PUT",
+                    "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id",
+                ),
+                (
+                    "PUT",
+                    "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id/enable",
+                ),
+                (
+                    "PUT",
+                    "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id/disable",
+                ),
+                (
+                    "PUT",
+                    "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id/refresh_secret",
+                ),
+                (
+                    "DELETE",
+                    "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id",
+                ),
             ],
-            delete: &[("DELETE", "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id")],
+            delete: &[(
+                "DELETE",
+                "/api/v2/api_clients/:api_client_id/api_keys/:api_key_id",
+            )],
         },
         "workato_tag" => &Needs {
             read: &[("GET", "/api/tags")],
-            write: &[("POST", "/api/tags"), ("PUT", "/api/tags/:handle"), ("DELETE", "/api/tags/:handle")],
+            write: &[
+                ("POST", "/api/tags"),
+                ("PUT", "/api/tags/:handle"),
+                ("DELETE", "/api/tags/:handle"),
+            ],
             delete: &[("DELETE", "/api/tags/:handle")],
         },
         "workato_tag_assignment" => &Needs {
@@ -183,7 +213,9 @@ pub fn is_known(mode: Mode, type_name: &str) -> bool {
 pub fn endpoints(mode: Mode, type_name: &str, phase: Phase) -> Vec<Endpoint> {
     match mode {
         Mode::Managed => {
-            let Some(needs) = managed(type_name) else { return Vec::new() };
+            let Some(needs) = managed(type_name) else {
+                return Vec::new();
+            };
             let extra = match phase {
                 Phase::Plan => &[][..],
                 Phase::Apply => needs.write,
@@ -218,7 +250,11 @@ mod tests {
     fn every_endpoint() -> Vec<(String, Endpoint)> {
         let mut out = Vec::new();
         for schema in schema::all() {
-            let mode = if schema.kind == Kind::Resource { Mode::Managed } else { Mode::Data };
+            let mode = if schema.kind == Kind::Resource {
+                Mode::Managed
+            } else {
+                Mode::Data
+            };
             for phase in Phase::ALL {
                 for e in endpoints(mode, &schema.type_name, phase) {
                     out.push((schema.type_name.clone(), e));
@@ -232,9 +268,22 @@ mod tests {
     #[test]
     fn every_schema_type_has_its_calls_listed() {
         for schema in schema::all() {
-            let mode = if schema.kind == Kind::Resource { Mode::Managed } else { Mode::Data };
-            assert!(is_known(mode, &schema.type_name), "{} ({:?}) has no entry in needs.rs", schema.type_name, schema.kind);
-            assert!(!endpoints(mode, &schema.type_name, Phase::Plan).is_empty(), "{}", schema.type_name);
+            let mode = if schema.kind == Kind::Resource {
+                Mode::Managed
+            } else {
+                Mode::Data
+            };
+            assert!(
+                is_known(mode, &schema.type_name),
+                "{} ({:?}) has no entry in needs.rs",
+                schema.type_name,
+                schema.kind
+            );
+            assert!(
+                !endpoints(mode, &schema.type_name, Phase::Plan).is_empty(),
+                "{}",
+                schema.type_name
+            );
         }
     }
 
@@ -243,7 +292,11 @@ mod tests {
         for (type_name, (method, path)) in every_endpoint() {
             let perm = permissions::for_request(method, path)
                 .unwrap_or_else(|| panic!("{type_name}: {method} {path} has no permission"));
-            assert_eq!((perm.method, perm.path), (method, path), "{type_name}: not the table's own template");
+            assert_eq!(
+                (perm.method, perm.path),
+                (method, path),
+                "{type_name}: not the table's own template"
+            );
         }
     }
 
@@ -263,11 +316,20 @@ mod tests {
     #[test]
     fn labels_match_the_acceptance_examples() {
         let mut all = ALWAYS.to_vec();
-        for t in ["workato_data_table", "workato_project", "workato_api_client"] {
+        for t in [
+            "workato_data_table",
+            "workato_project",
+            "workato_api_client",
+        ] {
             all.extend(endpoints(Mode::Managed, t, Phase::Apply));
         }
         let names: Vec<&str> = permissions(&all).iter().map(|p| p.name).collect();
-        for wanted in ["Create a data table", "Create project or folder", "Create client", "Get details"] {
+        for wanted in [
+            "Create a data table",
+            "Create project or folder",
+            "Create client",
+            "Get details",
+        ] {
             assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
         }
     }

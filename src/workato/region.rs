@@ -39,7 +39,10 @@ pub fn parse(region: &str) -> Result<&'static str, RegionError> {
 /// The base URL of a region key (case-insensitive).
 pub fn host_for(region: &str) -> Option<&'static str> {
     let key = parse(region).ok()?;
-    REGIONS.iter().find(|(k, _, _)| *k == key).map(|(_, _, url)| *url)
+    REGIONS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, _, url)| *url)
 }
 
 /// The region whose API host `base_url` is, if it is one of Workato's public data centres.
@@ -62,7 +65,11 @@ pub fn display_name(key: &str) -> &'static str {
 
 /// The region keys, for error messages.
 pub fn names() -> String {
-    REGIONS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
+    REGIONS
+        .iter()
+        .map(|(k, _, _)| *k)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -93,7 +100,10 @@ mod tests {
         assert_eq!(host_for("mars"), None);
         let err = parse("uk").unwrap_err().to_string();
         assert!(err.contains("\"uk\""), "{err}");
-        assert!(err.contains("us, eu, jp, sg, au, il, kr, cn, trial"), "{err}");
+        assert!(
+            err.contains("us, eu, jp, sg, au, il, kr, cn, trial"),
+            "{err}"
+        );
         assert!(err.contains("WORKATO_HOST"), "{err}");
     }
 

@@ -715,3 +715,44 @@ fn a_client_deleted_outside_workform_is_recreated_with_its_keys() {
     assert_ne!(token_of(&ws, &emu), old_token);
     replans_clean(&ws, &emu);
 }
+
+#[test]
+fn enabling_an_endpoint_whose_recipe_is_stopped_says_to_start_it() {
+    let emu = Emulator::start(&[]);
+    let ws = workspace(COLLECTION);
+    ws.run(&["apply", "--auto-approve"], &emu).success();
+    let c = id(&only(collections(&emu)));
+    let get = endpoint(&endpoints(&emu, c), "GET", "orders/{id}").clone();
+    let flow = get["flow_id"].as_i64().unwrap();
+    let (status, _) = emu.api("PUT", &format!("/api/recipes/{flow}/stop"), None);
+    assert_eq!(status, 200);
+    let with_endpoint = format!(
+        "{COLLECTION}{}",
+        r#"
+resource "workato_api_endpoint" "get" {
+  api_collection_id = workato_api_collection.c.id
+  method            = "GET"
+  path              = "/orders/{id}"
+  active            = true
+}
+"#
+    );
+    ws.write("main.wf.hcl", &format!("{PROJECT}{with_endpoint}"));
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .code(1)
+        .stderr_has(&format!("PUT /api/api_endpoints/{}/enable", id(&get)))
+        .stderr_has("start the recipe first");
+    assert_eq!(
+        endpoint(&endpoints(&emu, c), "GET", "orders/{id}")["active"],
+        false
+    );
+    let (status, _) = emu.api("PUT", &format!("/api/recipes/{flow}/start"), None);
+    assert_eq!(status, 200);
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .success()
+        .stdout_has("1 added");
+    assert_eq!(
+        endpoint(&endpoints(&emu, c), "GET", "orders/{id}")["active"],
+        true
+    );
+}

@@ -254,6 +254,20 @@ fn connection_input_values_are_never_shown_and_one_changed_value_is_one_update()
     assert!(connections(&emu).is_empty());
 }
 
+/// How many `route` calls refreshing makes during a plan: the calls of `plan` minus those
+/// of `plan --refresh=false` (which still runs the permission preflight).
+pub fn refresh_calls(emu: &Emulator, ws: &Workspace, route: &str) -> u64 {
+    let mut counts = Vec::new();
+    for refresh in ["--refresh=false", "--refresh=true"] {
+        emu.reset_stats();
+        ws.run(&["plan", "--detailed-exitcode", refresh], emu)
+            .code(0);
+        let (_, stats) = emu.request("GET", "/__emulator/stats", None, None);
+        counts.push(stats["by_route"][route].as_u64().unwrap_or(0));
+    }
+    counts[1] - counts[0]
+}
+
 #[test]
 fn one_list_call_refreshes_every_connection() {
     let emu = Emulator::start(&[]);
@@ -281,13 +295,12 @@ resource "workato_connection" "c{i}" {{
             "shell connections are not authorised"
         );
     }
-    emu.reset_stats();
-    ws.run(&["plan", "--detailed-exitcode"], &emu).code(0);
-    let (_, stats) = emu.request("GET", "/__emulator/stats", None, None);
+    // The refresh's own calls: a plan's calls minus those of a plan without refresh
+    // (the permission preflight probes the list too).
     assert_eq!(
-        stats["by_route"]["GET /api/connections"],
-        json!(1),
-        "{stats}"
+        refresh_calls(&emu, &ws, "GET /api/connections"),
+        1,
+        "five connections, one list call"
     );
     ws.run(&["destroy", "--auto-approve"], &emu).success();
     assert!(connections(&emu).is_empty());
@@ -398,4 +411,50 @@ resource "workato_connection" "c" {{
         .stderr_has("must hold a JSON object")
         .nowhere(SECRET_TOKEN);
     assert!(connections(&emu).is_empty());
+}
+
+#[test]
+fn a_connection_made_in_workato_can_be_imported() {
+    let emu = Emulator::start(&[]);
+    let (_, folder) = emu.api("POST", "/api/folders", Some(json!({"name": "Ops"})));
+    let folder_id = folder["id"].as_i64().unwrap();
+    let (_, made) = emu.api(
+        "POST",
+        "/api/connections",
+        Some(
+            json!({"name": "Jira (UI)", "provider": "jira", "folder_id": folder_id,
+                    "input": {"apitoken": SECRET_TOKEN}}),
+        ),
+    );
+    let id = made["id"].to_string();
+    let hcl = format!(
+        r#"
+resource "workato_connection" "jira" {{
+  name           = "Jira (UI)"
+  connector_name = "jira"
+  folder_id      = {folder_id}
+}}
+"#
+    );
+    let ws = Workspace::new().file("main.wf.hcl", &hcl);
+    ws.run(&["import", "workato_connection.jira", &id], &emu)
+        .success()
+        .stdout_has("Import successful!");
+    // Without `input` in the configuration, the stored credentials are left alone.
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(0)
+        .stdout_has("No changes.");
+    // With it, the imported connection gets the credentials once (its digest is unknown).
+    ws.write(
+        "main.wf.hcl",
+        &hcl.replace(
+            "folder_id      = ",
+            &format!("input          = {{ apitoken = \"{SECRET_TOKEN}\" }}\n  folder_id      = "),
+        ),
+    );
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .success()
+        .stdout_has("0 added, 1 changed, 0 destroyed")
+        .nowhere(SECRET_TOKEN);
+    ws.run(&["plan", "--detailed-exitcode"], &emu).code(0);
 }

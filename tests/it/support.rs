@@ -119,6 +119,14 @@ impl Workspace {
         self.run_with(args, &[("WORKATO_API_TOKEN", "dev"), ("WORKATO_HOST", &emu.url)])
     }
 
+    /// Starts workform in this directory against `emu` without waiting (for kill tests).
+    pub fn spawn(&self, args: &[&str], emu: &Emulator) -> std::process::Child {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("-C").arg(self.dir.path()).args(args);
+        cmd.env("NO_COLOR", "1").env("WORKATO_API_TOKEN", "dev").env("WORKATO_HOST", &emu.url);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("workform starts")
+    }
+
     /// Runs workform in this directory with exactly these workspace variables.
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(BIN);

@@ -2,6 +2,7 @@
 
 use serde_json::{Value as Json, json};
 
+use crate::connections::refresh_calls;
 use crate::support::{Emulator, Workspace};
 
 fn tag_config(title: &str, description: &str, color: &str) -> String {
@@ -255,19 +256,13 @@ fn tag_assignment_lifecycle_add_remove_replace_destroy() {
     );
     assert_eq!(recipe_tags(&emu, recipe), vec![finance.clone()]);
 
-    // Empty re-plan, refreshed with one connection list for all connections and
-    // assignments... plus one recipe list.
-    emu.reset_stats();
+    // Empty re-plan. Refreshing lists connections twice (once for the connections, once
+    // with their tags for the assignment) and recipes once.
     ws.run(&["plan", "--detailed-exitcode"], &emu)
         .code(0)
         .stdout_has("No changes.");
-    let (_, stats) = emu.request("GET", "/__emulator/stats", None, None);
-    assert_eq!(stats["by_route"]["GET /api/recipes"], json!(1), "{stats}");
-    assert_eq!(
-        stats["by_route"]["GET /api/connections"],
-        json!(2),
-        "{stats}"
-    );
+    assert_eq!(refresh_calls(&emu, &ws, "GET /api/recipes"), 1);
+    assert_eq!(refresh_calls(&emu, &ws, "GET /api/connections"), 2);
 
     // Update: add B, drop the recipe.
     ws.write(
@@ -418,4 +413,52 @@ fn a_replaced_connection_moves_its_tag_assignment() {
         tagged(&[("A", &[&finance]), ("B", &[])])
     );
     ws.run(&["plan", "--detailed-exitcode"], &emu).code(0);
+}
+
+#[test]
+fn tags_and_assignments_made_in_workato_can_be_imported() {
+    let emu = Emulator::start(&[]);
+    let (_, tag) = emu.api(
+        "POST",
+        "/api/tags",
+        Some(json!({"title": "Legacy", "color": "plum"})),
+    );
+    let handle = tag["handle"].as_str().unwrap().to_string();
+    let (_, conn) = emu.api(
+        "POST",
+        "/api/connections",
+        Some(json!({"name": "Old", "provider": "jira", "shell_connection": true})),
+    );
+    let conn = conn["id"].as_i64().unwrap();
+    emu.api(
+        "POST",
+        "/api/tags_assignments",
+        Some(json!({"add_tags": [handle], "connection_ids": [conn]})),
+    );
+    let ws = Workspace::new().file(
+        "main.wf.hcl",
+        &format!(
+            r#"
+resource "workato_tag" "legacy" {{
+  title = "Legacy"
+  color = "plum"
+}}
+
+resource "workato_tag_assignment" "legacy" {{
+  tag_handle     = workato_tag.legacy.id
+  connection_ids = [{conn}]
+}}
+"#
+        ),
+    );
+    ws.run(&["import", "workato_tag.legacy", &handle], &emu)
+        .success()
+        .stdout_has("Import successful!");
+    ws.run(&["import", "workato_tag_assignment.legacy", &handle], &emu)
+        .success();
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(0)
+        .stdout_has("No changes.");
+    ws.run(&["import", "workato_tag.legacy", "tag-nope"], &emu)
+        .code(1);
 }

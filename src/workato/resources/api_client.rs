@@ -188,6 +188,13 @@ impl Resource for ApiClient {
         Ok(to_state(&data_object("PUT", &path, answer)?, Some(planned)))
     }
 
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let items = api.get_all_pages(PATH, &[], data_array).await?;
+        Ok(Some(
+            objects(items).iter().map(|c| to_state(c, None)).collect(),
+        ))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
         match api.delete(&format!("{PATH}/{id}"), &[]).await {

@@ -103,6 +103,12 @@ impl Resource for ApiCollection {
         Ok(to_state(&expect_object("PUT", &path, answer)?))
     }
 
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        Ok(Some(
+            ApiCollection::list(api).await?.into_values().collect(),
+        ))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
         match api.delete(&format!("{PATH}/{id}"), &[]).await {

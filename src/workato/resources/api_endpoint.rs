@@ -216,6 +216,24 @@ impl Resource for ApiEndpoint {
         Ok(state)
     }
 
+    /// Every endpoint of every collection, paths written as specs write them (`/orders`).
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let items = api.get_all_pages(LIST, &[], bare_array).await?;
+        Ok(Some(
+            objects(items)
+                .iter()
+                .map(|e| {
+                    let mut state = to_state(e, None);
+                    if let Some(p) = state.str_of("path").filter(|p| !p.starts_with('/')) {
+                        let slashed = format!("/{p}");
+                        state.insert("path".into(), json!(slashed));
+                    }
+                    state
+                })
+                .collect(),
+        ))
+    }
+
     /// Disables the endpoint (it cannot be deleted); gone with its collection = done.
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();

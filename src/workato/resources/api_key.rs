@@ -191,6 +191,21 @@ impl Resource for ApiKey {
         Ok(state)
     }
 
+    /// Every key of every client (one list per client). Secrets are not listed: an
+    /// imported or adopted key has no `auth_token` until it is rotated.
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let clients = api
+            .get_all_pages("/api/v2/api_clients", &[], data_array)
+            .await?;
+        let mut out = Vec::new();
+        for client in objects(clients).iter().filter_map(|c| c.i64_of("id")) {
+            for key in list_client(api, client).await?.unwrap_or_default() {
+                out.push(to_state(&key, client, None));
+            }
+        }
+        Ok(Some(out))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         match api.delete(&key_path(prior), &[]).await {
             Ok(_) => Ok(Deleted::Removed),

@@ -220,6 +220,21 @@ impl Resource for Connection {
         Ok(state)
     }
 
+    /// Every connection, for import and crash recovery. The API never says whether a
+    /// connection is a shell; its default (`false`) is assumed.
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let all = list_connections(api, &[]).await?;
+        Ok(Some(
+            all.iter()
+                .map(|c| {
+                    let mut state = to_state(c);
+                    state.insert("shell_connection".into(), json!(false));
+                    state
+                })
+                .collect(),
+        ))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         match api.delete(&format!("{LIST}/{}", id_of(prior)), &[]).await {
             Ok(_) => Ok(Deleted::Removed),

@@ -62,6 +62,17 @@ fn activation_code(path: &str, body: Json) -> Result<String, ApiError> {
         })
 }
 
+/// The whole (unpaged) list.
+async fn list(api: &Api) -> Result<Vec<Object>, ApiError> {
+    let body = api.get(PATH, &[]).await?;
+    let items = bare_array(body).ok_or_else(|| ApiError::Decode {
+        method: "GET".into(),
+        path: PATH.into(),
+        message: "expected a list".into(),
+    })?;
+    Ok(objects(items))
+}
+
 #[async_trait]
 impl Resource for OnPremAgent {
     fn schema(&self) -> &'static Schema {
@@ -70,13 +81,8 @@ impl Resource for OnPremAgent {
 
     /// One (unpaged) list call.
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
-        let body = api.get(PATH, &[]).await?;
-        let items = bare_array(body).ok_or_else(|| ApiError::Decode {
-            method: "GET".into(),
-            path: PATH.into(),
-            message: "expected a list".into(),
-        })?;
-        let live: HashMap<i64, Object> = objects(items)
+        let items = list(api).await?;
+        let live: HashMap<i64, Object> = items
             .into_iter()
             .filter_map(|a| Some((a.i64_of("id")?, to_state(&a))))
             .collect();
@@ -134,6 +140,13 @@ impl Resource for OnPremAgent {
         }
         let answer = api.put(&path, &body).await?;
         Ok(to_state(&expect_object("PUT", &path, answer)?))
+    }
+
+    /// Every agent. Activation codes are not listed: an imported or adopted agent has no
+    /// `activation_code` in state.
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let items = list(api).await?;
+        Ok(Some(items.iter().map(to_state).collect()))
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {

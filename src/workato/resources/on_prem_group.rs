@@ -66,6 +66,17 @@ fn body_of(planned: &Object) -> Json {
     })
 }
 
+/// The whole (unpaged) list.
+async fn list(api: &Api) -> Result<Vec<Object>, ApiError> {
+    let body = api.get(PATH, &[]).await?;
+    let items = bare_array(body).ok_or_else(|| ApiError::Decode {
+        method: "GET".into(),
+        path: PATH.into(),
+        message: "expected a list".into(),
+    })?;
+    Ok(objects(items))
+}
+
 #[async_trait]
 impl Resource for OnPremGroup {
     fn schema(&self) -> &'static Schema {
@@ -74,13 +85,8 @@ impl Resource for OnPremGroup {
 
     /// One (unpaged) list call.
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
-        let body = api.get(PATH, &[]).await?;
-        let items = bare_array(body).ok_or_else(|| ApiError::Decode {
-            method: "GET".into(),
-            path: PATH.into(),
-            message: "expected a list".into(),
-        })?;
-        let live: HashMap<i64, Object> = objects(items)
+        let items = list(api).await?;
+        let live: HashMap<i64, Object> = items
             .into_iter()
             .filter_map(|g| Some((g.i64_of("id")?, g)))
             .collect();
@@ -111,6 +117,11 @@ impl Resource for OnPremGroup {
             &expect_object("PUT", &path, answer)?,
             Some(planned),
         ))
+    }
+
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let items = list(api).await?;
+        Ok(Some(items.iter().map(|g| to_state(g, None)).collect()))
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {

@@ -134,6 +134,11 @@ impl Resource for Tag {
         Ok(state)
     }
 
+    /// Every tag, for import (by handle) and crash recovery (by title).
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        Ok(Some(list_tags(api).await?.into_values().collect()))
+    }
+
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         match api
             .delete(&format!("{LIST}/{}", handle_of(prior)), &[])

@@ -5,7 +5,7 @@
 //! workform manages exactly the listed ids: assignments of the same tag made elsewhere are
 //! neither reported nor removed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
@@ -251,6 +251,33 @@ impl Resource for TagAssignment {
         post(api, "add_tags", handle, &added_c, &added_r).await?;
         remove(api, handle, &dropped_c, &dropped_r).await?;
         Ok(to_state(handle, &connections, &recipes))
+    }
+
+    /// One assignment per tag handle carried by any connection or recipe, listing every
+    /// asset that carries it (what an import by tag handle adopts).
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        let live = read_live(api, true, true).await?;
+        let mut by_handle: BTreeMap<String, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
+        for asset in [Asset::Connection, Asset::Recipe] {
+            let mut assets: Vec<(&i64, &HashSet<String>)> =
+                live.of(asset).into_iter().flatten().collect();
+            assets.sort_by_key(|(id, _)| **id);
+            for (id, tags) in assets {
+                for handle in tags {
+                    let entry = by_handle.entry(handle.clone()).or_default();
+                    match asset {
+                        Asset::Connection => entry.0.push(*id),
+                        Asset::Recipe => entry.1.push(*id),
+                    }
+                }
+            }
+        }
+        Ok(Some(
+            by_handle
+                .iter()
+                .map(|(handle, (connections, recipes))| to_state(handle, connections, recipes))
+                .collect(),
+        ))
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {

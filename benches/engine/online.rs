@@ -1,0 +1,183 @@
+//! The online stages: the real `workform` binary against the emulator, on loopback, with
+//! injected latency. Each command runs as a child process with a deadline, so a hang or a
+//! regression cannot make the benchmark run for ever.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use workform::emulator::{self, EmulatorOptions, Faults, RunningEmulator};
+use workform::plan::refresh;
+use workform::state::StateDb;
+use workform::workato::{Api, Token};
+
+/// The token the emulator accepts (its default grant: every permission).
+const TOKEN: &str = "dev";
+
+/// An in-process emulator on 127.0.0.1 and a client for its test hooks.
+pub struct Emulator {
+    runtime: tokio::runtime::Runtime,
+    running: Option<RunningEmulator>,
+    api: Api,
+    pub url: String,
+}
+
+/// Request counts from `GET /__emulator/stats`.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub total: u64,
+    pub by_route: BTreeMap<String, u64>,
+}
+
+impl Emulator {
+    /// Starts an empty workspace answering every `/api` request after `latency_ms`.
+    pub fn start(latency_ms: u64) -> Result<Emulator, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
+        let options = EmulatorOptions {
+            faults: Faults {
+                latency_ms,
+                ..Faults::default()
+            },
+            ..EmulatorOptions::default()
+        };
+        let running = runtime
+            .block_on(emulator::start(options))
+            .map_err(|e| format!("cannot start the emulator: {e}"))?;
+        let url = running.base_url();
+        let api = Api::new(&url, Token::new(TOKEN));
+        Ok(Emulator {
+            runtime,
+            running: Some(running),
+            api,
+            url,
+        })
+    }
+
+    /// `POST /__emulator/reset`: zero the counters (the workspace stays).
+    pub fn reset_stats(&self) -> Result<(), String> {
+        self.runtime
+            .block_on(
+                self.api
+                    .post("/__emulator/reset", &[], &serde_json::json!({})),
+            )
+            .map(drop)
+            .map_err(|e| format!("resetting the emulator's counters: {e}"))
+    }
+
+    /// `GET /__emulator/stats`.
+    pub fn stats(&self) -> Result<Stats, String> {
+        let body = self
+            .runtime
+            .block_on(self.api.get("/__emulator/stats", &[]))
+            .map_err(|e| format!("reading the emulator's counters: {e}"))?;
+        let by_route = body["by_route"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Stats {
+            total: body["total"].as_u64().unwrap_or(0),
+            by_route,
+        })
+    }
+
+    /// Refreshes the state in `dir` in-process (the refresh step of `plan` alone), returning
+    /// its wall time. Calls are counted by the emulator as usual.
+    pub fn refresh_state(&self, dir: &Path) -> Result<Duration, String> {
+        let db = StateDb::open(&dir.join(".workform")).map_err(|e| e.to_string())?;
+        let snapshot = db.snapshot().map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let live = self
+            .runtime
+            .block_on(refresh::refresh_all(&self.api, &snapshot))
+            .map_err(|e| e.to_string())?;
+        let elapsed = started.elapsed();
+        let gone = live.values().filter(|o| o.is_none()).count();
+        if gone > 0 {
+            return Err(format!(
+                "refresh found {gone} of {} objects missing",
+                live.len()
+            ));
+        }
+        Ok(elapsed)
+    }
+
+    pub fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            self.runtime.block_on(running.shutdown());
+        }
+    }
+}
+
+/// A finished `workform` command.
+pub struct CliRun {
+    pub code: i32,
+    pub wall: Duration,
+    /// The end of stderr, for error reports.
+    pub stderr_tail: String,
+}
+
+/// Runs `workform -C dir ARGS` against the emulator, stdout discarded, killed at `deadline`.
+pub fn run_cli(
+    bin: &Path,
+    dir: &Path,
+    url: &str,
+    args: &[&str],
+    deadline: Instant,
+) -> Result<CliRun, String> {
+    let log_dir =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let log_path = log_dir.path().join("stderr.txt");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let mut cmd = Command::new(bin);
+    cmd.arg("-C").arg(dir).args(args);
+    // Only what this run sets decides where workform connects and what it reads.
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("WORKATO_") || k.starts_with("WF_VAR_") || k.starts_with("WORKFORM_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("WORKATO_API_TOKEN", TOKEN)
+        .env("WORKATO_HOST", url)
+        .env("NO_COLOR", "1");
+    let started = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`workform {}` did not finish within its time budget and was stopped",
+                    args.join(" ")
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+            Err(e) => return Err(format!("waiting for workform: {e}")),
+        }
+    };
+    let wall = started.elapsed();
+    let stderr = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+    let stderr_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    Ok(CliRun {
+        code: status.code().unwrap_or(-1),
+        wall,
+        stderr_tail,
+    })
+}
