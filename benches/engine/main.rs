@@ -68,11 +68,9 @@ fn offline_child(printer: &Printer, n: Option<&str>) -> ExitCode {
         printer.error("--offline-child needs a resource count");
         return ExitCode::FAILURE;
     };
-    match offline::run(n) {
-        Ok(result) => {
-            printer.out(&serde_json::to_string(&result).unwrap_or_default());
-            ExitCode::SUCCESS
-        }
+    let mut report = |result: &OfflineResult| printer.out(&serde_json::to_string(result).unwrap_or_default());
+    match offline::run(n, &mut report) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             printer.error(&e);
             ExitCode::FAILURE

@@ -6,8 +6,9 @@
 //! earlier stage's, and so the parent can kill it when it overruns its time budget.
 
 use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use workform::addr::Mode;
@@ -41,9 +42,14 @@ pub struct OfflineResult {
     /// Instances the plan covered, and how many of them would change (must be 0).
     pub instances: usize,
     pub changes: usize,
-    /// Where `plan_ms` goes, measured by a second, instrumented pass over the same graph.
-    pub profile: Profile,
+    /// Where `plan_ms` goes, measured by a second, instrumented pass over the same graph;
+    /// `None` until that pass is done, and when planning was too slow to repeat.
+    pub profile: Option<Profile>,
 }
+
+/// Planning slower than this is not repeated for the profile (it would only double the
+/// stage's time; the smaller sizes already show where the time goes).
+const PROFILE_LIMIT_MS: f64 = 20_000.0;
 
 /// The instrumented pass: the planner's loop, with a clock around each step.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -58,8 +64,10 @@ pub struct Profile {
     pub record_ms: f64,
 }
 
-/// Runs the stage for `n` resources in a fresh temporary directory.
-pub fn run(n: usize) -> Result<OfflineResult, String> {
+/// Runs the stage for `n` resources in a fresh temporary directory. `report` receives the
+/// result as soon as planning is measured, then again with the profile, so a parent that
+/// has to stop a slow child still has the main numbers.
+pub fn run(n: usize, report: &mut dyn FnMut(&OfflineResult)) -> Result<(), String> {
     let mix = Mix::for_total(n);
     let dir =
         tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
@@ -109,8 +117,7 @@ pub fn run(n: usize) -> Result<OfflineResult, String> {
     let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
     let (parse_ms, graph_ms, state_ms, plan_ms) = (ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4));
     drop(planned);
-    let profile = profile(&config, &graph, vars, &snapshot)?;
-    Ok(OfflineResult {
+    let mut result = OfflineResult {
         n,
         parse_ms,
         graph_ms,
@@ -120,8 +127,14 @@ pub fn run(n: usize) -> Result<OfflineResult, String> {
         peak_rss_kib,
         instances,
         changes,
-        profile,
-    })
+        profile: None,
+    };
+    report(&result);
+    if plan_ms < PROFILE_LIMIT_MS {
+        result.profile = Some(profile(&config, &graph, vars, &snapshot)?);
+        report(&result);
+    }
+    Ok(())
 }
 
 /// The planner's walk (see `plan::planner::plan`) for the shapes this workload uses, timed
@@ -200,13 +213,99 @@ fn profile(
 /// `VmHWM` from `/proc/self/status`: the process's peak resident set size, in KiB
 /// (0 where /proc is not available).
 pub fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
+    parse_vm_hwm(&std::fs::read_to_string("/proc/self/status").unwrap_or_default())
+}
+
+fn parse_vm_hwm(status: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// The parent's view of one offline stage.
+pub enum Outcome {
+    Done(OfflineResult),
+    /// Planning did not finish before the deadline; the child was stopped.
+    Stopped {
+        after: Duration,
+        /// The child's VmHWM when it was stopped, in KiB.
+        peak_rss_kib: u64,
+    },
+}
+
+pub struct OfflineRow {
+    pub n: usize,
+    pub outcome: Outcome,
+}
+
+/// Runs `--offline-child N` (this same binary) and reads its report; stops it at `deadline`.
+pub fn measure(n: usize, deadline: Instant) -> Result<OfflineRow, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the benchmark binary: {e}"))?;
+    let out_dir =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let out_path = out_dir.path().join("result.jsonl");
+    let out = std::fs::File::create(&out_path)
+        .map_err(|e| format!("cannot create {}: {e}", out_path.display()))?;
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .args(["--offline-child", &n.to_string()])
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the offline stage: {e}"))?;
+    let mut stopped_rss = None;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => {
+                stopped_rss = Some(rss_of(child.id()));
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("waiting for the offline stage: {e}")),
+        }
+    };
+    if status.is_some_and(|s| !s.success()) {
+        return Err(format!(
+            "the offline plan of {n} resources failed (see the error above)"
+        ));
+    }
+    // The last complete line is the most complete report (the profile comes second).
+    let text = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let last = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<OfflineResult>(l).ok())
+        .last();
+    let outcome = match (last, stopped_rss) {
+        (Some(result), _) => {
+            if result.changes != 0 || result.instances != n {
+                return Err(format!(
+                    "the offline plan of {n} resources is wrong: {} instances, {} with changes (expected {n} and 0)",
+                    result.instances, result.changes
+                ));
+            }
+            Outcome::Done(result)
+        }
+        (None, Some(peak_rss_kib)) => Outcome::Stopped {
+            after: started.elapsed(),
+            peak_rss_kib,
+        },
+        (None, None) => {
+            return Err(format!(
+                "the offline plan of {n} resources ended without a report"
+            ));
+        }
+    };
+    Ok(OfflineRow { n, outcome })
+}
+
+/// `VmHWM` of another process, in KiB (0 when unreadable).
+fn rss_of(pid: u32) -> u64 {
+    parse_vm_hwm(&std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default())
 }

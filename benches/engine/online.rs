@@ -9,11 +9,100 @@ use std::time::{Duration, Instant};
 
 use workform::emulator::{self, EmulatorOptions, Faults, RunningEmulator};
 use workform::plan::refresh;
+use workform::render::Printer;
 use workform::state::StateDb;
 use workform::workato::{Api, Token};
 
+use super::workload::Mix;
+use super::{LATENCY_MS, PARALLELISM, STEP_LIMIT};
+
 /// The token the emulator accepts (its default grant: every permission).
 const TOKEN: &str = "dev";
+
+/// One measured online stage.
+pub struct OnlineRow {
+    pub n: usize,
+    pub stage: &'static str,
+    pub calls: u64,
+    pub wall: Duration,
+    /// Whether the wall/bound target applies (the other rows explain where time goes).
+    pub targeted: bool,
+}
+
+impl OnlineRow {
+    /// `calls × latency ÷ parallelism`.
+    pub fn bound(&self) -> Duration {
+        Duration::from_secs_f64(
+            self.calls as f64 * LATENCY_MS as f64 / 1e3 / PARALLELISM as f64,
+        )
+    }
+
+    pub fn ratio(&self) -> f64 {
+        let bound = self.bound().as_secs_f64();
+        if bound > 0.0 {
+            self.wall.as_secs_f64() / bound
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// A stage's API calls by route.
+pub type StageCalls = (&'static str, Stats);
+
+/// For N resources against a fresh emulator: `apply` creating them all (apply-create), a
+/// re-plan that must find no changes (plan-unchanged), and two rows that split the plan's
+/// time: the same plan without refresh, and the refresh alone. Rows are appended as they
+/// are measured, so a failure keeps what came before it.
+pub fn stages(
+    printer: &Printer,
+    bin: &Path,
+    n: usize,
+    budget_end: Instant,
+    rows: &mut Vec<OnlineRow>,
+) -> Result<Vec<StageCalls>, String> {
+    let mix = Mix::for_total(n);
+    let ws =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    std::fs::write(ws.path().join("main.wf.hcl"), mix.hcl())
+        .map_err(|e| format!("cannot write the config: {e}"))?;
+    let emu = Emulator::start(LATENCY_MS)?;
+    let parallelism = PARALLELISM.to_string();
+    let mut step = |stage: &'static str, args: &[&str], targeted: bool| -> Result<Stats, String> {
+        printer.err(&format!("{stage}, N = {n} …"));
+        emu.reset_stats()?;
+        let deadline = (Instant::now() + STEP_LIMIT).min(budget_end);
+        let run = run_cli(bin, ws.path(), &emu.url, args, deadline)?;
+        // With --detailed-exitcode a plan exits 2 when it finds changes: here that is a bug.
+        if run.code != 0 {
+            return Err(format!(
+                "{stage} (N = {n}): `workform {}` exited with {}:\n{}",
+                args.join(" "),
+                run.code,
+                run.stderr_tail
+            ));
+        }
+        let stats = emu.stats()?;
+        rows.push(OnlineRow { n, stage, calls: stats.total, wall: run.wall, targeted });
+        Ok(stats)
+    };
+    let apply = step("apply-create", &["apply", "--auto-approve", "--parallelism", &parallelism], true)?;
+    let plan = step("plan-unchanged", &["plan", "--detailed-exitcode", "--parallelism", &parallelism], true)?;
+    step("plan --refresh=false", &["plan", "--detailed-exitcode", "--refresh=false"], false)?;
+
+    printer.err(&format!("refresh alone (in-process), N = {n} …"));
+    emu.reset_stats()?;
+    let wall = emu.refresh_state(ws.path())?;
+    rows.push(OnlineRow {
+        n,
+        stage: "refresh alone (in-process)",
+        calls: emu.stats()?.total,
+        wall,
+        targeted: false,
+    });
+    emu.stop();
+    Ok(vec![("apply-create", apply), ("plan-unchanged", plan)])
+}
 
 /// An in-process emulator on 127.0.0.1 and a client for its test hooks.
 pub struct Emulator {

@@ -48,6 +48,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Adopt an existing workspace object into state (a `resource` block must exist).
     Import(ImportArgs),
+    /// Write configuration and import blocks for a live workspace (or one project or folder).
+    Generate(GenerateArgs),
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
@@ -171,6 +173,16 @@ pub struct ApplyArgs {
     /// Skip the interactive confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write into (created if missing; must hold no *.wf.hcl files).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only this project or folder and everything in it: "Project" or "Project/Folder/Sub".
+    #[arg(long, value_name = "PATH")]
+    pub folder: Option<String>,
 }
 
 #[derive(Debug, Args)]

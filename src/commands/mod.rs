@@ -4,6 +4,7 @@ mod apply;
 mod emulator;
 mod fmt;
 mod graph;
+mod generate;
 mod import;
 mod init;
 mod output;
@@ -119,6 +120,7 @@ async fn dispatch(cli: &Cli, printer: &Printer) -> Result<u8, CmdError> {
         Command::Output(args) => output::run(p, &cli.dir, args),
         Command::Show(args) => show::run(p, &cli.dir, args).await,
         Command::Import(args) => import::run(p, &cli.dir, cli.sandbox, args).await,
+        Command::Generate(args) => generate::run(p, &cli.dir, cli.sandbox, args).await,
         Command::State(StateCommand::List) => state::list(p, &cli.dir),
         Command::State(StateCommand::Show(args)) => state::show(p, &cli.dir, args),
         Command::State(StateCommand::Mv(args)) => state::mv(p, &cli.dir, args),

@@ -182,7 +182,7 @@ pub fn force_unlock(printer: Printer, dir: &Path, args: &ForceUnlockArgs) -> Res
     if info.id != args.lock_id.trim() {
         return Err(StateError::LockMismatch {
             given: args.lock_id.clone(),
-            holder: info.clone(),
+            holder: Box::new(info.clone()),
         }
         .into());
     }

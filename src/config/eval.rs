@@ -470,9 +470,10 @@ impl<'e> Evaluator<'e> {
                 }
             }
             "path" => match attr(0) {
-                Some(("module" | "root", _)) => {
-                    Ok((Value::String(scope.dir.to_string_lossy().into_owned()), 1))
-                }
+                // `.`: file() and templatefile() resolve against the configuration
+                // directory, so `"${path.module}/x"` names the file beside the config, and
+                // plans stay free of machine-specific absolute paths.
+                Some(("module" | "root", _)) => Ok((Value::String(".".into()), 1)),
                 Some(("cwd", _)) => {
                     let cwd = std::env::current_dir().unwrap_or_default();
                     Ok((Value::String(cwd.to_string_lossy().into_owned()), 1))

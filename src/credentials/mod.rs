@@ -361,10 +361,10 @@ mod tests {
         )
     }
 
-    fn profiles(
-        current: Option<&str>,
-        list: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
-    ) -> ProfilesFile {
+    /// (name, host, region, token)
+    type ProfileRow<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+    fn profiles(current: Option<&str>, list: &[ProfileRow]) -> ProfilesFile {
         let mut file = ProfilesFile {
             current: current.map(Into::into),
             ..ProfilesFile::default()

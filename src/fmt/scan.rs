@@ -164,11 +164,6 @@ impl<'a> Scanner<'a> {
             .any(|o| matches!(o.kind, Kind::Quote | Kind::Heredoc))
     }
 
-    /// At a point where whitespace is part of a value.
-    fn at_literal(&self) -> bool {
-        matches!(self.top(), Some(Kind::Quote | Kind::Heredoc))
-    }
-
     fn push(&mut self, kind: Kind, marker: &'a str) {
         self.stack.push(Open {
             kind,
@@ -213,9 +208,10 @@ impl<'a> Scanner<'a> {
 
         let cut = facts.comment.unwrap_or(text.len());
         let code = text[start..cut].trim_end_matches(BLANKS);
-        let literal_end = self.at_literal();
+        // A line that ends inside a string or heredoc (even inside an interpolation, whose
+        // blanks are part of the template's text) keeps its trailing blanks.
+        let literal_end = self.in_literal_context();
         let code = if literal_end && facts.comment.is_none() {
-            // Trailing blanks belong to a string that continues on the next line.
             &text[start..]
         } else {
             code
@@ -249,7 +245,7 @@ impl<'a> Scanner<'a> {
         self.scan_from(text, pos, &mut Facts::default());
         Line::Verbatim {
             text,
-            trim: !self.at_literal(),
+            trim: !self.in_literal_context(),
         }
     }
 
@@ -287,14 +283,16 @@ impl<'a> Scanner<'a> {
                 },
                 _ => match at(i) {
                     b' ' | b'\t' | b'\r' => i += 1,
+                    // A comment inside an interpolation is part of the template's text:
+                    // it stays exactly where it is.
                     b'#' => {
-                        if facts.has_code {
+                        if facts.has_code && !self.in_literal_context() {
                             facts.comment = Some(i);
                         }
                         return;
                     }
                     b'/' if at(i + 1) == b'/' => {
-                        if facts.has_code {
+                        if facts.has_code && !self.in_literal_context() {
                             facts.comment = Some(i);
                         }
                         return;

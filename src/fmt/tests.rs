@@ -360,3 +360,64 @@ fn formatting_is_idempotent_on_embedded_test_configurations() {
     }
     assert!(checked > 0, "no embedded configurations found");
 }
+
+/// Valid chunks of configuration, mangled at random (indentation, spacing around `=`,
+/// blank lines, trailing blanks, CRLF): every mangled file that still parses must format
+/// without tripping the safety net, and the result must be a fixed point.
+#[test]
+fn mangled_configurations_format_safely_and_idempotently() {
+    const CHUNKS: &[&str] = &[
+        "resource \"workato_project\" \"p\" {\nname = \"P\"\ndescription = \"d\" # why\ntags = [\n\"a\",\n\"b\",\n]\nlifecycle { prevent_destroy = true }\n}",
+        "locals {\ntext = <<EOT\n  keep   \n\n{ [ (\nEOT\nflush = <<-EOT\n    a = b\n  EOT\nafter = 1\n}",
+        "# a comment\n// another\n/* block\n   comment */",
+        "output \"o\" {\nvalue = {\nfor k, v in var.m :\nk => upper(v)\nif v != \"\"\n}\nsensitive = true\n}",
+        "variable \"env\" {\ntype = string\nvalidation {\ncondition = contains([\"a\", \"b\"], var.env)\nerror_message = \"env must be a or b.\"\n}\n}",
+        "resource \"workato_data_table\" \"t\" {\nname = \"t\"\ncolumn {\nname = \"c\"\nrelation {\ntable_id = workato_data_table.o.id\n}\n}\n}",
+        "locals {\nmsg = \"${\nvar.a\n}-%{ if true }x%{ endif }-$${lit}\"\nurl = \"https://example.com/#frag\"\nobj = merge(local.a, {\nk = 1\n})\nlist = [{\na = 1\n}, {\nb = 2\n}]\n}",
+        "workato {\nregion = \"eu\" # or host\n}",
+        "resource \"workato_folder\" \"f\" {\nname = jsonencode(<<EOT\n{\"a\": 1}\nEOT\n)\nfolder_id = (\nvar.x == 1\n? 2\n: 3\n)\n}",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut formatted = 0;
+    for _ in 0..600 {
+        let count = 1 + next(4) as usize;
+        let mut text = String::new();
+        for _ in 0..count {
+            let chunk = CHUNKS[next(CHUNKS.len() as u64) as usize];
+            for line in chunk.lines() {
+                let indent = [" ", "\t", "   "][next(3) as usize].repeat(next(4) as usize);
+                let line = match next(4) {
+                    0 => line.replacen(" = ", "=", 1),
+                    1 => line.replacen(" = ", "    =  ", 1),
+                    _ => line.to_string(),
+                };
+                text.push_str(&indent);
+                text.push_str(&line);
+                if next(5) == 0 {
+                    text.push_str("  \t");
+                }
+                text.push_str(if next(8) == 0 { "\r\n" } else { "\n" });
+                if next(10) == 0 {
+                    text.push('\n');
+                }
+            }
+            text.push_str(&"\n".repeat(next(3) as usize));
+        }
+        if hcl::edit::parser::parse_body(&text).is_err() {
+            continue;
+        }
+        let once = format_source("fuzz.wf.hcl", &text)
+            .unwrap_or_else(|e| panic!("{e}\n--- input ---\n{text}"));
+        let twice = format_source("fuzz.wf.hcl", &once).unwrap();
+        assert_eq!(once, twice, "not idempotent\n--- input ---\n{text}");
+        assert!(!once.contains(" \n") && !once.contains('\r') || once.contains("keep"));
+        formatted += 1;
+    }
+    assert!(formatted > 100, "only {formatted} mangled inputs parsed");
+}

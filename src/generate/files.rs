@@ -254,6 +254,7 @@ fn attributes(
     let item = &model.items[i];
     let indent = "  ".repeat(depth);
     let nested = !prefix.is_empty();
+    let mut trailing = Vec::new();
     for name in attribute_order(schema) {
         let attr = &schema[name];
         let path = format!("{prefix}{name}");
@@ -264,11 +265,9 @@ fn attributes(
             continue;
         }
         if attr.write_only {
-            out.push_str(&format!(
-                "{indent}{}\n",
-                hcl::comment(&format!(
-                    "{path} is write-only (the API never returns it), so it is not generated. Add it to manage it, from a sensitive variable; until then workform leaves the remote value alone."
-                ))
+            // After the attributes, so the comment does not split their `=` alignment.
+            trailing.push(format!(
+                "{path} is write-only: the API never returns it, so it is not generated. Set it (from a sensitive variable) to manage it; until then workform leaves the remote value alone."
             ));
             collect.write_only.insert(format!("{}.{}", item.type_name, item.name));
             continue;
@@ -310,6 +309,9 @@ fn attributes(
             out.push_str(&format!("{indent}{}\n", hcl::comment(&format!("{path}: {n}"))));
         }
         out.push_str(&format!("{indent}{name} = {expr}\n"));
+    }
+    for text in trailing {
+        out.push_str(&format!("{indent}{}\n", hcl::comment(&text)));
     }
 }
 

@@ -25,8 +25,9 @@ pub struct TypeListing {
 pub enum Outcome {
     /// Every object of the type, in workform's attribute names.
     Listed(Vec<Object>),
-    /// The type was not read; the reason is shown to the user.
-    Skipped(String),
+    /// The type was not read; the reason is shown to the user. `denied`: the token lacks
+    /// the permission (worth a warning), as opposed to a type workform cannot list yet.
+    Skipped { reason: String, denied: bool },
 }
 
 impl Listing {

@@ -16,7 +16,7 @@ pub async fn read_workspace(api: &Api) -> Result<Listing, GenerateError> {
     let mut tasks = JoinSet::new();
     for (n, type_name) in types.iter().enumerate() {
         let Some(resource) = crate::workato::resource::resource(type_name) else {
-            slots[n] = Some(Outcome::Skipped("workform cannot read this type yet".into()));
+            slots[n] = Some(Outcome::Skipped { reason: "workform cannot read this type yet".into(), denied: false });
             continue;
         };
         let api = api.clone();
@@ -26,10 +26,10 @@ pub async fn read_workspace(api: &Api) -> Result<Listing, GenerateError> {
         let (n, result) = joined.map_err(|e| GenerateError::Internal(format!("a listing task failed: {e}")))?;
         slots[n] = Some(match result {
             Ok(Some(objects)) => Outcome::Listed(objects),
-            Ok(None) => Outcome::Skipped("workform cannot list this type yet".into()),
+            Ok(None) => Outcome::Skipped { reason: "workform cannot list this type yet".into(), denied: false },
             // A token may be scoped to some families only: generate what it can see, and
             // say clearly what it could not.
-            Err(e @ ApiError::Forbidden { .. }) => Outcome::Skipped(e.to_string()),
+            Err(e @ ApiError::Forbidden { .. }) => Outcome::Skipped { reason: e.to_string(), denied: true },
             Err(source) => return Err(GenerateError::List { type_name: types[n].to_string(), source: Box::new(source) }),
         });
     }
@@ -39,7 +39,7 @@ pub async fn read_workspace(api: &Api) -> Result<Listing, GenerateError> {
             .zip(slots)
             .map(|(type_name, outcome)| TypeListing {
                 type_name: type_name.to_string(),
-                outcome: outcome.unwrap_or_else(|| Outcome::Skipped("not read".into())),
+                outcome: outcome.unwrap_or_else(|| Outcome::Skipped { reason: "not read".into(), denied: false }),
             })
             .collect(),
     })

@@ -153,6 +153,7 @@ fn only_configurable_non_default_values_are_written() {
     assert!(!billing.contains("\"f-2\""), "{billing}");
     // Connection credentials cannot be read back: a comment says what to do.
     assert!(billing.contains("# input is write-only"), "{billing}");
+    assert!(billing.contains("  parent_id      = workato_connection.jira.id\n  # input is write-only"), "{billing}");
     assert_eq!(g.write_only.len(), 3 + 1, "three connections and the API client's jwt_secret: {:?}", g.write_only);
 }
 
@@ -233,7 +234,7 @@ fn a_folder_subtree_keeps_outside_ids_literal() {
 fn types_that_were_not_listed_are_simply_absent() {
     let mut listing = listing();
     listing.types.retain(|t| t.type_name != "workato_connection");
-    listing.types.push(model::TypeListing { type_name: "workato_connection".into(), outcome: Outcome::Skipped("no".into()) });
+    listing.types.push(model::TypeListing { type_name: "workato_connection".into(), outcome: Outcome::Skipped { reason: "no".into(), denied: false } });
     let g = generate(&listing, None).unwrap();
     let billing = file(&g, "billing.wf.hcl");
     assert!(billing.contains("# proxy_connection_id: 40: workato_connection objects cannot be listed yet"), "{billing}");

@@ -139,10 +139,16 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
     let before = change.before.as_ref().unwrap_or(&empty);
     let mut lines = Vec::new();
     let mut hidden = 0;
+    let schema = match change.addr.resource.mode {
+        crate::addr::Mode::Managed => crate::schema::resource(&change.type_name),
+        crate::addr::Mode::Data => crate::schema::data_source(&change.type_name),
+    };
+    let block_names: BTreeSet<&String> = schema.map(|s| s.blocks.keys().collect()).unwrap_or_default();
     let names: BTreeSet<String> = before
         .keys()
         .cloned()
         .chain(change.after.as_ref().and_then(Value::as_object).into_iter().flat_map(|m| m.keys().cloned()))
+        .filter(|n| !block_names.contains(n))
         .collect();
     for name in names {
         let sensitive = change.sensitive.contains(&name);
@@ -210,11 +216,102 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
         };
         let _ = writeln!(out, "      {marker} {:<width$} = {}", line.name, line.text);
     }
+    let mut hidden_blocks = 0;
+    if let Some(schema) = schema {
+        for (name, block) in &schema.blocks {
+            let old = before.get(name).map(Value::from_json);
+            let new = change.after.as_ref().and_then(|a| a.get_attr(name));
+            hidden_blocks += render_blocks(out, 6, change.action, name, old.as_ref(), new.as_ref(), block, styles);
+        }
+    }
     if hidden > 0 {
         let noun = if hidden == 1 { "attribute" } else { "attributes" };
         let _ = writeln!(out, "        {}", styles.dim.apply_to(format!("# ({hidden} unchanged {noun} hidden)")));
     }
+    if hidden_blocks > 0 {
+        let noun = if hidden_blocks == 1 { "block" } else { "blocks" };
+        let _ = writeln!(out, "        {}", styles.dim.apply_to(format!("# ({hidden_blocks} unchanged {noun} hidden)")));
+    }
     out.push_str("    }\n");
+}
+
+/// Nested blocks (`column { ... }`) as blocks, compared position by position. Returns how
+/// many unchanged blocks were hidden.
+#[allow(clippy::too_many_arguments)]
+fn render_blocks(
+    out: &mut String,
+    indent: usize,
+    action: Action,
+    name: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    schema: &crate::schema::BlockSchema,
+    styles: &Styles,
+) -> usize {
+    let old_items = old.and_then(Value::as_list).unwrap_or(&[]);
+    let new_items = new.and_then(Value::as_list).unwrap_or(&[]);
+    let mut hidden = 0;
+    for i in 0..old_items.len().max(new_items.len()) {
+        let (o, n) = (old_items.get(i), new_items.get(i));
+        let marker = match (action, o, n) {
+            (Action::Create | Action::Read, _, _) | (_, None, Some(_)) => "+",
+            (Action::Delete | Action::Forget, _, _) | (_, Some(_), None) => "-",
+            (_, Some(o), Some(n)) if !n.contains_unknown() && n.clone().unmark_deep().0 == *o => {
+                hidden += 1;
+                continue;
+            }
+            _ => "~",
+        };
+        let pad = " ".repeat(indent);
+        let colored = match marker {
+            "+" => styles.green.apply_to("+").to_string(),
+            "-" => styles.red.apply_to("-").to_string(),
+            _ => styles.yellow.apply_to("~").to_string(),
+        };
+        let _ = writeln!(out, "{pad}{colored} {name} {{");
+        let mut lines: Vec<(String, &'static str, String)> = Vec::new();
+        let mut inner_hidden = 0;
+        for (attr, attr_schema) in &schema.attributes {
+            let ov = o.and_then(|v| v.get_attr(attr)).unwrap_or(Value::Null);
+            let nv = n.and_then(|v| v.get_attr(attr)).unwrap_or(Value::Null);
+            let sensitive = attr_schema.sensitive;
+            match marker {
+                "+" if !nv.is_null() => lines.push((attr.clone(), "+", inline(&nv, sensitive))),
+                "-" if !ov.is_null() => lines.push((attr.clone(), "-", format!("{} -> null", inline(&ov, sensitive)))),
+                "~" => {
+                    if !nv.contains_unknown() && nv.clone().unmark_deep().0 == ov {
+                        if !ov.is_null() {
+                            inner_hidden += 1;
+                        }
+                    } else if ov.is_null() {
+                        lines.push((attr.clone(), "+", inline(&nv, sensitive)));
+                    } else {
+                        lines.push((attr.clone(), "~", format!("{} -> {}", inline(&ov, sensitive), inline(&nv, sensitive))));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let width = lines.iter().map(|l| l.0.len()).max().unwrap_or(0);
+        for (attr, m, text) in &lines {
+            let _ = writeln!(out, "{pad}    {m} {attr:<width$} = {text}");
+        }
+        let inner_action = match marker {
+            "+" => Action::Create,
+            "-" => Action::Delete,
+            _ => Action::Update,
+        };
+        for (inner, inner_schema) in &schema.blocks {
+            let ov = o.and_then(|v| v.get_attr(inner));
+            let nv = n.and_then(|v| v.get_attr(inner));
+            inner_hidden += render_blocks(out, indent + 4, inner_action, inner, ov.as_ref(), nv.as_ref(), inner_schema, styles);
+        }
+        if inner_hidden > 0 && marker == "~" {
+            let _ = writeln!(out, "{pad}      {}", styles.dim.apply_to(format!("# ({inner_hidden} unchanged hidden)")));
+        }
+        let _ = writeln!(out, "{pad}  }}");
+    }
+    hidden
 }
 
 fn render_drift(out: &mut String, drift: &[&Drift], styles: &Styles) {

@@ -144,7 +144,7 @@ pub fn force_unlock(dir: &Path, id: &str) -> Result<Holder, StateError> {
     if holder.info.id != id.trim() {
         return Err(StateError::LockMismatch {
             given: id.to_string(),
-            holder: holder.info,
+            holder: Box::new(holder.info),
         });
     }
     match fs::remove_file(&path) {

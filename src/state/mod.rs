@@ -154,7 +154,10 @@ pub enum StateError {
     )]
     NotLocked { path: String },
     #[error("{}", mismatch_text(.given, .holder))]
-    LockMismatch { given: String, holder: LockInfo },
+    LockMismatch {
+        given: String,
+        holder: Box<LockInfo>,
+    },
 }
 
 fn serial_text(serial: u64, current: u64, oldest: u64) -> String {

@@ -756,3 +756,54 @@ resource "workato_api_endpoint" "get" {
         true
     );
 }
+
+#[test]
+fn existing_clients_and_endpoints_can_be_imported() {
+    let emu = Emulator::start(&[]);
+    let ws = workspace(ENDPOINTS);
+    ws.run(&["apply", "--auto-approve"], &emu).success();
+    let c = id(&only(collections(&emu)));
+    let (status, client) = emu.api(
+        "POST",
+        "/api/v2/api_clients",
+        Some(serde_json::json!({"name": "Imported", "auth_type": "token", "api_collection_ids": [c]})),
+    );
+    assert_eq!(status, 200, "{client}");
+    let client_id = client["data"]["id"].as_i64().unwrap();
+    let delete = endpoint(&endpoints(&emu, c), "DELETE", "orders/{id}").clone();
+    let more = r#"
+resource "workato_api_client" "imported" {
+  name               = "Imported"
+  api_collection_ids = [workato_api_collection.c.id]
+  auth_type          = "token"
+}
+
+resource "workato_api_endpoint" "cancel" {
+  api_collection_id = workato_api_collection.c.id
+  method            = "DELETE"
+  path              = "/orders/{id}"
+  active            = false
+}
+"#;
+    ws.write("main.wf.hcl", &format!("{PROJECT}{ENDPOINTS}{more}"));
+    ws.run(
+        &[
+            "import",
+            "workato_api_client.imported",
+            &client_id.to_string(),
+        ],
+        &emu,
+    )
+    .success()
+    .stdout_has("Import successful!");
+    ws.run(
+        &[
+            "import",
+            "workato_api_endpoint.cancel",
+            &id(&delete).to_string(),
+        ],
+        &emu,
+    )
+    .success();
+    replans_clean(&ws, &emu);
+}

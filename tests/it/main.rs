@@ -14,6 +14,7 @@ mod data_sources;
 mod data_tables;
 mod faults;
 mod fmt;
+mod generate;
 mod on_prem;
 mod permissions;
 mod secrets;

@@ -212,3 +212,46 @@ fn on_prem_agent_lifecycle() {
     assert!(agents(&emu).is_empty());
     assert!(groups(&emu).is_empty());
 }
+
+#[test]
+fn existing_groups_and_agents_can_be_imported() {
+    let emu = Emulator::start(&[]);
+    let (_, g) = emu.api(
+        "POST",
+        "/api/on_prem_groups",
+        Some(json!({"name": "Datacenter 1", "settings_attributes": {"whitelisted_ips": []}})),
+    );
+    let (_, a) = emu.api(
+        "POST",
+        "/api/on_prem_agents",
+        Some(json!({"name": "agent-a", "os": "linux", "on_prem_group_id": g["id"]})),
+    );
+    let config = r#"
+resource "workato_on_prem_group" "dc1" {
+  name = "Datacenter 1"
+}
+
+resource "workato_on_prem_agent" "a" {
+  name             = "agent-a"
+  os               = "linux"
+  on_prem_group_id = workato_on_prem_group.dc1.id
+}
+"#;
+    let ws = Workspace::new().file("main.wf.hcl", config);
+    ws.run(
+        &["import", "workato_on_prem_group.dc1", &id(&g).to_string()],
+        &emu,
+    )
+    .success()
+    .stdout_has("Import successful!");
+    ws.run(
+        &["import", "workato_on_prem_agent.a", &id(&a).to_string()],
+        &emu,
+    )
+    .success();
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(0)
+        .stdout_has("No changes.");
+    assert_eq!(groups(&emu).len(), 1);
+    assert_eq!(agents(&emu).len(), 1);
+}

@@ -7,7 +7,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::data_source::{DataSource, ReadError};
 use crate::workato::resource::{Object, ObjectExt};
-use crate::workato::resources::data_table::{api_columns, field_ids, list_all};
+use crate::workato::resources::data_table::{api_columns, field_ids, list_tables};
 
 pub struct DataTable;
 
@@ -49,7 +49,7 @@ impl DataSource for DataTable {
     async fn read(&self, api: &Api, args: &Object) -> Result<Object, ReadError> {
         let name = args.str_of("name").unwrap_or_default();
         let folder = args.i64_of("folder_id");
-        let tables = list_all(api).await?;
+        let tables = list_tables(api).await?;
         let matches: Vec<&Object> = tables
             .iter()
             .filter(|t| t.str_of("name") == Some(name))

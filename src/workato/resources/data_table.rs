@@ -23,7 +23,7 @@ pub struct DataTable;
 const LIST: &str = "/api/data_tables";
 
 /// Every table in the workspace, by UUID, in one paged listing.
-pub(crate) async fn list_all(api: &Api) -> Result<Vec<Object>, ApiError> {
+pub(crate) async fn list_tables(api: &Api) -> Result<Vec<Object>, ApiError> {
     let items = api.get_all_pages(LIST, &[], data_array).await?;
     Ok(objects(items))
 }
@@ -176,7 +176,7 @@ impl Resource for DataTable {
 
     /// One paged `GET /api/data_tables` for every table.
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
-        let live: HashMap<String, Object> = list_all(api)
+        let live: HashMap<String, Object> = list_tables(api)
             .await?
             .into_iter()
             .filter_map(|t| Some((t.str_of("id")?.to_string(), t)))
@@ -235,6 +235,11 @@ impl Resource for DataTable {
             Err(e) if e.is_not_found() => Ok(Deleted::Removed),
             Err(e) => Err(e),
         }
+    }
+
+    /// Every table, from the same paged listing as refresh.
+    async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
+        Ok(Some(list_tables(api).await?.iter().map(to_state).collect()))
     }
 }
 
