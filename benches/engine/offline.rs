@@ -280,8 +280,8 @@ pub fn measure(n: usize, deadline: Instant) -> Result<OfflineRow, String> {
     let text = std::fs::read_to_string(&out_path).unwrap_or_default();
     let last = text
         .lines()
-        .filter_map(|l| serde_json::from_str::<OfflineResult>(l).ok())
-        .last();
+        .rev()
+        .find_map(|l| serde_json::from_str::<OfflineResult>(l).ok());
     let outcome = match (last, stopped_rss) {
         (Some(result), _) => {
             if result.changes != 0 || result.instances != n {

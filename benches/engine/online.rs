@@ -32,9 +32,7 @@ pub struct OnlineRow {
 impl OnlineRow {
     /// `calls × latency ÷ parallelism`.
     pub fn bound(&self) -> Duration {
-        Duration::from_secs_f64(
-            self.calls as f64 * LATENCY_MS as f64 / 1e3 / PARALLELISM as f64,
-        )
+        Duration::from_secs_f64(self.calls as f64 * LATENCY_MS as f64 / 1e3 / PARALLELISM as f64)
     }
 
     pub fn ratio(&self) -> f64 {
@@ -83,12 +81,30 @@ pub fn stages(
             ));
         }
         let stats = emu.stats()?;
-        rows.push(OnlineRow { n, stage, calls: stats.total, wall: run.wall, targeted });
+        rows.push(OnlineRow {
+            n,
+            stage,
+            calls: stats.total,
+            wall: run.wall,
+            targeted,
+        });
         Ok(stats)
     };
-    let apply = step("apply-create", &["apply", "--auto-approve", "--parallelism", &parallelism], true)?;
-    let plan = step("plan-unchanged", &["plan", "--detailed-exitcode", "--parallelism", &parallelism], true)?;
-    step("plan --refresh=false", &["plan", "--detailed-exitcode", "--refresh=false"], false)?;
+    let apply = step(
+        "apply-create",
+        &["apply", "--auto-approve", "--parallelism", &parallelism],
+        true,
+    )?;
+    let plan = step(
+        "plan-unchanged",
+        &["plan", "--detailed-exitcode", "--parallelism", &parallelism],
+        true,
+    )?;
+    step(
+        "plan --refresh=false",
+        &["plan", "--detailed-exitcode", "--refresh=false"],
+        false,
+    )?;
 
     printer.err(&format!("refresh alone (in-process), N = {n} …"));
     emu.reset_stats()?;

@@ -456,7 +456,8 @@ async fn apply_instance(
         }
         Action::Update => {
             let prior = prior.clone().unwrap_or_default();
-            let only_local = schema.attributes.iter().all(|(n, a)| a.local_only || prior.get(n) == after_json.get(n) || !a.is_configurable());
+            let only_local = schema.attributes.iter().all(|(n, a)| a.local_only || prior.get(n) == after_json.get(n) || !a.is_configurable())
+                && schema.blocks.keys().all(|n| prior.get(n) == after_json.get(n));
             let _slot = shared.api_slots.acquire().await.expect("semaphore open");
             let updated = if only_local {
                 prior.clone()
@@ -516,8 +517,9 @@ fn hold_back_unknown_items(schema: &crate::schema::Schema, after: Value, prior: 
             .map(|a| a.iter().map(Value::from_json).collect())
             .unwrap_or_default();
         let mut kept = Vec::new();
+        let block = &schema.blocks[name];
         for (i, item) in items.into_iter().enumerate() {
-            if item.contains_unknown() {
+            if has_configured_unknown(block, &item) {
                 held = true;
                 if let Some(p) = prior_items.get(i) {
                     kept.push(p.clone());
@@ -529,6 +531,28 @@ fn hold_back_unknown_items(schema: &crate::schema::Schema, after: Value, prior: 
         map.insert(name.clone(), Value::List(kept));
     }
     (Value::Object(map), held)
+}
+
+/// True when a block item holds an unknown value in something the configuration sets (a
+/// relation to a table not created yet) — not merely a computed value the server assigns
+/// (a new column's `field_id`).
+fn has_configured_unknown(block: &crate::schema::BlockSchema, item: &Value) -> bool {
+    let Some(map) = item.as_object() else { return item.contains_unknown() };
+    map.iter().any(|(k, v)| match (block.attributes.get(k), block.blocks.get(k)) {
+        (Some(attr), _) => v.contains_unknown() && !attr.computed,
+        (None, Some(inner)) => v.as_list().unwrap_or(&[]).iter().any(|i| has_configured_unknown(inner, i)),
+        (None, None) => v.contains_unknown(),
+    })
+}
+
+/// Whether a planned object still waits on values only another resource's apply will tell.
+fn waits_on_others(schema: &crate::schema::Schema, after: &Value) -> bool {
+    let Some(map) = after.as_object() else { return true };
+    map.iter().any(|(k, v)| match (schema.attributes.get(k), schema.blocks.get(k)) {
+        (Some(attr), _) => v.contains_unknown() && attr.is_configurable() && !attr.computed,
+        (None, Some(block)) => v.as_list().unwrap_or(&[]).iter().any(|i| has_configured_unknown(block, i)),
+        (None, None) => false,
+    })
 }
 
 /// Updates the instances that were applied without their deferred block items, now that
@@ -561,7 +585,7 @@ async fn run_second_pass(shared: &Arc<Shared>, config: &Config) {
         let Some(current) = current else { continue };
         let ignore = ignore_set(config, rc, schema).unwrap_or_default();
         let diff = diff_instance(schema, &values, Some(&current), &ignore, false);
-        if diff.action != Action::Update || diff.after.contains_unknown() {
+        if diff.action != Action::Update || waits_on_others(schema, &diff.after) {
             continue;
         }
         let sensitive = sensitive_attrs(schema, &values);

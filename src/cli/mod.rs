@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Check the configuration: syntax, references, types, schemas. No network.
     Validate(VarArgs),
-    /// Rewrite *.wf.hcl and *.wfvars files in canonical format (--check: exit 3 if any would change).
+    /// Rewrite *.wf.hcl and *.wfvars files in canonical format.
     Fmt(FmtArgs),
     /// Show what apply would change.
     Plan(PlanArgs),
@@ -230,7 +230,7 @@ pub enum StateCommand {
     Mv(StateMvArgs),
     /// Forget instances without deleting them from the workspace.
     Rm(StateRmArgs),
-    /// Print the state (or an earlier serial) as JSON on stdout.
+    /// Print the state (or an earlier serial) as JSON on stdout, sensitive values included.
     Pull(StatePullArgs),
     /// Replace the state with a JSON document from `state pull`.
     Push(StatePushArgs),

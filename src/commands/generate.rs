@@ -22,23 +22,36 @@ const GITIGNORE: &str = "# Written by `workform generate`: keep secrets and loca
 /// How many addresses a note lists before summarising.
 const LISTED: usize = 5;
 
-pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &GenerateArgs) -> Result<u8, CmdError> {
+pub async fn run(
+    printer: Printer,
+    dir: &Path,
+    sandbox: bool,
+    args: &GenerateArgs,
+) -> Result<u8, CmdError> {
     let out = absolute(&args.out);
     check_out_dir(&out, &args.out)?;
     let remote = connect(&printer, dir, sandbox, &Layer::default()).await?;
 
     printer.out("Reading the workspace...");
-    let listing = generate::read_workspace(&remote.api).await.map_err(from_generate)?;
+    let listing = generate::read_workspace(&remote.api)
+        .await
+        .map_err(from_generate)?;
     report_skipped(&printer, &listing);
     let generated = generate::generate(&listing, args.folder.as_deref()).map_err(from_generate)?;
     if generated.files.is_empty() {
-        printer.out("\nThe workspace holds no objects that workform can manage: nothing was written.");
+        printer
+            .out("\nThe workspace holds no objects that workform can manage: nothing was written.");
         return Ok(exit::OK);
     }
 
     let mut written = write_files(&out, &generated)?;
-    if write_new(&out.join(".gitignore"), GITIGNORE, false).map_err(|e| io_error(&out.join(".gitignore"), e))? {
-        written.push((".gitignore".into(), "keeps generated.wfvars and .workform/ out of version control".into()));
+    if write_new(&out.join(".gitignore"), GITIGNORE, false)
+        .map_err(|e| io_error(&out.join(".gitignore"), e))?
+    {
+        written.push((
+            ".gitignore".into(),
+            "keeps generated.wfvars and .workform/ out of version control".into(),
+        ));
     }
     if sandbox {
         copy_sandbox(&printer, dir, &out)?;
@@ -52,7 +65,9 @@ fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
         return path.to_path_buf();
     }
-    std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Refuses a directory that already holds configuration: generated files must never mix
@@ -62,7 +77,10 @@ fn check_out_dir(out: &Path, shown: &Path) -> Result<(), CmdError> {
         return Ok(());
     }
     if !out.is_dir() {
-        return Err(CmdError::Message(format!("--out {}: this is a file, not a directory; name a new or empty directory", shown.display())));
+        return Err(CmdError::Message(format!(
+            "--out {}: this is a file, not a directory; name a new or empty directory",
+            shown.display()
+        )));
     }
     let entries = std::fs::read_dir(out).map_err(|e| io_error(out, e))?;
     let mut clashing: Vec<String> = entries
@@ -102,7 +120,11 @@ fn write_files(out: &Path, generated: &Generated) -> Result<Vec<(String, String)
             }
         }
     }
-    Ok(generated.files.iter().map(|f| (f.name.clone(), f.summary.clone())).collect())
+    Ok(generated
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.summary.clone()))
+        .collect())
 }
 
 fn cleanup(paths: &[PathBuf]) {
@@ -156,7 +178,10 @@ fn report_skipped(printer: &Printer, listing: &Listing) {
     let mut not_listable = Vec::new();
     for t in &listing.types {
         match &t.outcome {
-            Outcome::Skipped { reason, denied: true } => {
+            Outcome::Skipped {
+                reason,
+                denied: true,
+            } => {
                 printer.warning(&format!("{} objects were not read, so they are not in the generated configuration: {reason}", t.type_name));
             }
             Outcome::Skipped { denied: false, .. } => not_listable.push(t.type_name.as_str()),
@@ -171,17 +196,30 @@ fn report_skipped(printer: &Printer, listing: &Listing) {
     }
 }
 
-fn summarise(printer: &Printer, args: &GenerateArgs, sandbox: bool, generated: &Generated, written: &[(String, String)]) {
+fn summarise(
+    printer: &Printer,
+    args: &GenerateArgs,
+    sandbox: bool,
+    generated: &Generated,
+    written: &[(String, String)],
+) {
     let styles = &printer.styles;
     let shown = args.out.display().to_string();
     let mut text = String::new();
     let width = generated.counts.keys().map(String::len).max().unwrap_or(0);
-    text.push_str(&format!("\nGenerated {}:\n", plural(generated.resources(), "resource")));
+    text.push_str(&format!(
+        "\nGenerated {}:\n",
+        plural(generated.resources(), "resource")
+    ));
     for (type_name, n) in &generated.counts {
         text.push_str(&format!("  {type_name:<width$}  {n}\n"));
     }
     text.push_str(&format!("\nWrote to {shown}:\n"));
-    let width = written.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let width = written
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
     for (name, summary) in written {
         text.push_str(&format!("  {name:<width$}  {summary}\n"));
     }
@@ -216,7 +254,10 @@ fn summarise(printer: &Printer, args: &GenerateArgs, sandbox: bool, generated: &
 
     let sandbox_flag = if sandbox { " --sandbox" } else { "" };
     let var_file = match generated.vars_file() {
-        Some(f) => format!(" --var-file {}", quoted(&args.out.join(&f.name).display().to_string())),
+        Some(f) => format!(
+            " --var-file {}",
+            quoted(&args.out.join(&f.name).display().to_string())
+        ),
         None => String::new(),
     };
     text.push_str(&format!(
@@ -229,7 +270,10 @@ fn summarise(printer: &Printer, args: &GenerateArgs, sandbox: bool, generated: &
 
 /// A path as a shell word (quoted only when it needs to be).
 fn quoted(path: &str) -> String {
-    if path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c)) {
+    if path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
         path.to_string()
     } else {
         format!("'{}'", path.replace('\'', "'\\''"))
@@ -240,17 +284,28 @@ fn listed(addrs: &[String]) -> String {
     if addrs.len() <= LISTED {
         addrs.join(", ")
     } else {
-        format!("{} and {} more", addrs[..LISTED].join(", "), addrs.len() - LISTED)
+        format!(
+            "{} and {} more",
+            addrs[..LISTED].join(", "),
+            addrs.len() - LISTED
+        )
     }
 }
 
 fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 fn from_generate(e: GenerateError) -> CmdError {
     match e {
-        GenerateError::List { type_name, source } => CmdError::Api { context: format!("reading the workspace's {type_name} objects"), source },
+        GenerateError::List { type_name, source } => CmdError::Api {
+            context: format!("reading the workspace's {type_name} objects"),
+            source,
+        },
         other => CmdError::Message(other.to_string()),
     }
 }

@@ -7,10 +7,10 @@
 
 use std::path::Path;
 
-use super::session::{self, Remote, Session};
+use super::session::{self, Remote};
 use super::{CmdError, exit};
 use crate::cli::VarArgs;
-use crate::credentials::Layer;
+use crate::config;
 use crate::render::Printer;
 use crate::state::Change;
 
@@ -27,21 +27,15 @@ pub async fn run(
         )));
     }
     // The workato block may hold the host or token; an empty directory is fine too.
-    let has_config = has_config_files(dir);
-    let remote = if has_config {
-        let session = Session::load(printer.clone(), dir, vars)?;
-        let locked = session.lock_state("init", "0s")?;
-        let remote = session.connect(sandbox).await?;
-        record(&printer, dir, &remote, &locked).await?;
-        remote
+    let config = if has_config_files(dir) {
+        Some(config::load_dir(dir).map_err(CmdError::Config)?)
     } else {
-        let locked = session::lock_state(dir, "init", "0s")?;
-        let remote = session::connect(&printer, dir, sandbox, &Layer::default()).await?;
-        record(&printer, dir, &remote, &locked).await?;
-        remote
+        None
     };
-    drop(remote);
-    if !has_config {
+    let locked = session::lock_state(dir, "init", "0s")?;
+    let remote = session::connect_for_config(&printer, dir, sandbox, config.as_ref(), vars).await?;
+    record(&printer, dir, &remote, &locked).await?;
+    if config.is_none() {
         printer.out("\nThe directory has no configuration files yet: add a main.wf.hcl, then run `workform plan`.");
     } else {
         printer.out("\nworkform is ready: run `workform plan` to see what it would change.");

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::session::{Session, lock_state};
+use super::session::{connect_for_config, lock_state};
 use super::{CmdError, exit};
 use crate::addr::Mode;
 use crate::cli::PermissionsArgs;
@@ -278,8 +278,7 @@ pub async fn run(
     rows.dedup_by(|a, b| std::ptr::eq(a.0, b.0));
 
     let checks: Option<BTreeMap<(&str, &str), Probe>> = if args.check {
-        let session = Session::load(printer.clone(), dir, &args.vars)?;
-        let remote = session.connect(sandbox).await?;
+        let remote = connect_for_config(&printer, dir, sandbox, Some(&config), &args.vars).await?;
         let needed: Vec<&'static Permission> = rows.iter().map(|(p, _)| *p).collect();
         let results = probe_all(&remote.api, &needed).await?;
         Some(

@@ -149,6 +149,26 @@ impl Session {
     }
 }
 
+/// Connects for a command that needs the configuration only for its `workato` block
+/// (`init`, `permissions --check`): variables are resolved only when that block exists, so
+/// unrelated required variables need no values.
+pub async fn connect_for_config(
+    printer: &Printer,
+    dir: &Path,
+    sandbox: bool,
+    config: Option<&Config>,
+    vars: &VarArgs,
+) -> Result<Remote, CmdError> {
+    match config {
+        Some(c) if c.workato.is_some() && !sandbox => {
+            Session::load(printer.clone(), dir, vars)?
+                .connect(sandbox)
+                .await
+        }
+        _ => connect(printer, dir, sandbox, &Layer::default()).await,
+    }
+}
+
 /// Connects with the given `workato` block settings (empty when there is no configuration).
 pub async fn connect(
     printer: &Printer,

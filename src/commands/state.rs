@@ -212,7 +212,7 @@ pub fn force_unlock(printer: Printer, dir: &Path, args: &ForceUnlockArgs) -> Res
     );
     if still_running {
         printer.warning(&format!(
-            "pid {} still has the state database open; other workform runs cannot open it until that process exits.",
+            "pid {} is still running. If it is a workform run, it keeps the state database open and other runs cannot open it until it exits.",
             info.pid
         ));
     }

@@ -58,23 +58,26 @@ pub enum FmtError {
 /// endings; output always uses LF.
 pub fn format_source(name: &str, text: &str) -> Result<String, FmtError> {
     let text = normalize_newlines(text);
-    let original = match hcl::edit::parser::parse_body(&text) {
-        Ok(body) => body,
-        Err(err) => return Err(FmtError::Syntax(Box::new(syntax_error(name, &text, &err)))),
-    };
-    let formatted = layout::render(&scan::scan(&text));
-    if formatted == text {
-        return Ok(formatted);
+    if let Err(err) = hcl::edit::parser::parse_body(&text) {
+        return Err(FmtError::Syntax(Box::new(syntax_error(name, &text, &err))));
     }
-    // The safety net: same structure, same expressions, same template text.
-    let same = hcl::edit::parser::parse_body(&formatted)
-        .is_ok_and(|body| hcl::Body::from(body) == hcl::Body::from(original));
-    if !same {
+    let formatted = layout::render(&scan::scan(&text));
+    if formatted != text && !same_meaning(&text, &formatted) {
         return Err(FmtError::Unsafe {
             name: name.to_string(),
         });
     }
     Ok(formatted)
+}
+
+/// The safety net: both texts parse to the same structure, the same expressions and the
+/// same template text (hcl-rs's body model drops only comments and layout).
+fn same_meaning(original: &str, formatted: &str) -> bool {
+    let parse = |text: &str| hcl::edit::parser::parse_body(text).map(hcl::Body::from);
+    match (parse(original), parse(formatted)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn normalize_newlines(text: &str) -> Cow<'_, str> {

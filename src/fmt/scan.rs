@@ -61,9 +61,6 @@ pub(super) struct CodeLine<'a> {
     pub aligned: bool,
     /// A `#` or `//` comment after code.
     pub comment: Option<&'a str>,
-    /// True when the end of this line is inside a string or heredoc, so its trailing
-    /// blanks are part of a value.
-    pub literal_end: bool,
 }
 
 impl CodeLine<'_> {
@@ -210,8 +207,7 @@ impl<'a> Scanner<'a> {
         let code = text[start..cut].trim_end_matches(BLANKS);
         // A line that ends inside a string or heredoc (even inside an interpolation, whose
         // blanks are part of the template's text) keeps its trailing blanks.
-        let literal_end = self.in_literal_context();
-        let code = if literal_end && facts.comment.is_none() {
+        let code = if self.in_literal_context() && facts.comment.is_none() {
             &text[start..]
         } else {
             code
@@ -226,7 +222,6 @@ impl<'a> Scanner<'a> {
             eq,
             aligned: eq.is_some() && facts.after_eq == 0,
             comment,
-            literal_end,
         }
         .into()
     }

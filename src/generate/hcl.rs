@@ -33,7 +33,11 @@ pub fn string(s: &str) -> String {
 
 /// An object key: bare when it is an identifier, quoted otherwise.
 pub fn key(k: &str) -> String {
-    if hcl::edit::Ident::try_new(k).is_ok() { k.to_string() } else { string(k) }
+    if hcl::edit::Ident::try_new(k).is_ok() {
+        k.to_string()
+    } else {
+        string(k)
+    }
 }
 
 /// A JSON value as an HCL literal expression.
@@ -78,7 +82,11 @@ pub fn object(pairs: Vec<(String, String)>) -> String {
     }
     let inline = format!(
         "{{ {} }}",
-        pairs.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if inline.len() <= INLINE_WIDTH && !inline.contains('\n') {
         return inline;
@@ -104,15 +112,29 @@ mod tests {
 
     /// Parses `x = <expr>` and returns what HCL reads back.
     fn read_back(expr: &str) -> hcl::Value {
-        let body: hcl::Body = hcl::from_str(&format!("x = {expr}\n")).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        let body: hcl::Body =
+            hcl::from_str(&format!("x = {expr}\n")).unwrap_or_else(|e| panic!("{expr}: {e}"));
         let attr = body.attributes().next().unwrap().clone();
         hcl::eval::Evaluate::evaluate(&attr.expr, &hcl::eval::Context::new()).unwrap()
     }
 
     #[test]
     fn strings_round_trip_including_template_markers() {
-        for s in ["plain", "quote \" and \\ backslash", "line\nbreak\ttab", "${not_a_ref}", "100%{x}", "$5 and 50%", "é ✓"] {
-            assert_eq!(read_back(&string(s)), hcl::Value::from(s), "{s:?} → {}", string(s));
+        for s in [
+            "plain",
+            "quote \" and \\ backslash",
+            "line\nbreak\ttab",
+            "${not_a_ref}",
+            "100%{x}",
+            "$5 and 50%",
+            "é ✓",
+        ] {
+            assert_eq!(
+                read_back(&string(s)),
+                hcl::Value::from(s),
+                "{s:?} → {}",
+                string(s)
+            );
         }
     }
 
@@ -120,7 +142,10 @@ mod tests {
     fn literals_round_trip() {
         let value = json!({"a": 1, "b-c": [true, null, 2.5], "nested": {"k": "v"}, "n": 12.0});
         let back = serde_json::to_value(read_back(&literal(&value))).unwrap();
-        assert_eq!(back, json!({"a": 1, "b-c": [true, null, 2.5], "nested": {"k": "v"}, "n": 12}));
+        assert_eq!(
+            back,
+            json!({"a": 1, "b-c": [true, null, 2.5], "nested": {"k": "v"}, "n": 12})
+        );
         assert_eq!(literal(&json!(12.0)), "12");
         assert_eq!(literal(&json!(12)), "12");
     }

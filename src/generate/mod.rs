@@ -33,7 +33,9 @@ pub enum GenerateError {
         source: Box<ApiError>,
     },
     /// The generated text did not parse: a workform bug, never the user's doing.
-    #[error("the generated {name} is not valid configuration ({message}). This is a bug in workform; please report it.")]
+    #[error(
+        "the generated {name} is not valid configuration ({message}). This is a bug in workform; please report it."
+    )]
     Format { name: String, message: String },
     #[error("{0}")]
     Internal(String),
@@ -58,9 +60,16 @@ const TYPE_ORDER: &[&str] = &[
 ];
 
 fn type_rank(type_name: &str) -> usize {
-    TYPE_ORDER.iter().position(|t| *t == type_name).unwrap_or_else(|| {
-        TYPE_ORDER.len() + crate::schema::all().iter().position(|s| s.type_name == type_name).unwrap_or(usize::MAX / 2)
-    })
+    TYPE_ORDER
+        .iter()
+        .position(|t| *t == type_name)
+        .unwrap_or_else(|| {
+            TYPE_ORDER.len()
+                + crate::schema::all()
+                    .iter()
+                    .position(|s| s.type_name == type_name)
+                    .unwrap_or(usize::MAX / 2)
+        })
 }
 
 /// Builds the files for a listing; `folder` limits them to one project or folder subtree.
@@ -75,17 +84,25 @@ pub fn generate(listing: &Listing, folder: Option<&str>) -> Result<Generated, Ge
 /// Names every included object: per type, in id order, so the oldest object keeps the
 /// plain name and re-running on the same workspace gives the same names.
 fn assign_names(model: &mut Model) {
-    let mut order: Vec<usize> = (0..model.items.len()).filter(|&i| model.items[i].included).collect();
+    let mut order: Vec<usize> = (0..model.items.len())
+        .filter(|&i| model.items[i].included)
+        .collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&model.items[a], &model.items[b]);
-        type_rank(&x.type_name).cmp(&type_rank(&y.type_name)).then_with(|| naming::compare_ids(&x.id, &y.id))
+        type_rank(&x.type_name)
+            .cmp(&type_rank(&y.type_name))
+            .then_with(|| naming::compare_ids(&x.id, &y.id))
     });
-    let mut namers: std::collections::HashMap<String, naming::Namer> = std::collections::HashMap::new();
+    let mut namers: std::collections::HashMap<String, naming::Namer> =
+        std::collections::HashMap::new();
     for i in order {
         let raw = raw_name(model, i);
         let item = &model.items[i];
         let base = naming::base_name(&item.type_name, &raw);
-        let name = namers.entry(item.type_name.clone()).or_default().unique(&base);
+        let name = namers
+            .entry(item.type_name.clone())
+            .or_default()
+            .unique(&base);
         model.items[i].name = name;
     }
 }
@@ -97,7 +114,10 @@ fn raw_name(model: &Model, i: usize) -> String {
     if let Some(label) = item.label() {
         return label.to_string();
     }
-    if let (Some(method), Some(path)) = (item.attrs.get("method").and_then(|v| v.as_str()), item.attrs.get("path").and_then(|v| v.as_str())) {
+    if let (Some(method), Some(path)) = (
+        item.attrs.get("method").and_then(|v| v.as_str()),
+        item.attrs.get("path").and_then(|v| v.as_str()),
+    ) {
         return format!("{method} {path}");
     }
     if let Some(owner) = model.owner_of(i) {
@@ -112,23 +132,31 @@ fn raw_name(model: &Model, i: usize) -> String {
 /// Included objects in file order: by type, folders depth-first (parents before their
 /// children), everything else by id.
 fn output_order(model: &Model) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..model.items.len()).filter(|&i| model.items[i].included).collect();
+    let mut order: Vec<usize> = (0..model.items.len())
+        .filter(|&i| model.items[i].included)
+        .collect();
     let key = |i: usize| -> Vec<&str> {
         if model.items[i].type_name == "workato_folder" {
-            model.lineage(i).into_iter().map(|n| model.items[n].id.as_str()).collect()
+            model
+                .lineage(i)
+                .into_iter()
+                .map(|n| model.items[n].id.as_str())
+                .collect()
         } else {
             vec![model.items[i].id.as_str()]
         }
     };
     order.sort_by(|&a, &b| {
-        type_rank(&model.items[a].type_name).cmp(&type_rank(&model.items[b].type_name)).then_with(|| {
-            let (ka, kb) = (key(a), key(b));
-            ka.iter()
-                .zip(&kb)
-                .map(|(x, y)| naming::compare_ids(x, y))
-                .find(|o| *o != Ordering::Equal)
-                .unwrap_or_else(|| ka.len().cmp(&kb.len()))
-        })
+        type_rank(&model.items[a].type_name)
+            .cmp(&type_rank(&model.items[b].type_name))
+            .then_with(|| {
+                let (ka, kb) = (key(a), key(b));
+                ka.iter()
+                    .zip(&kb)
+                    .map(|(x, y)| naming::compare_ids(x, y))
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or_else(|| ka.len().cmp(&kb.len()))
+            })
     });
     order
 }

@@ -34,7 +34,13 @@ impl Listing {
     /// A listing of these types only (the others count as not listable).
     pub fn from_objects(types: Vec<(String, Vec<Object>)>) -> Listing {
         Listing {
-            types: types.into_iter().map(|(type_name, objects)| TypeListing { type_name, outcome: Outcome::Listed(objects) }).collect(),
+            types: types
+                .into_iter()
+                .map(|(type_name, objects)| TypeListing {
+                    type_name,
+                    outcome: Outcome::Listed(objects),
+                })
+                .collect(),
         }
     }
 }
@@ -56,7 +62,11 @@ pub struct Item {
 impl Item {
     /// `project "Billing" (id 7)`, for comments and messages.
     pub fn describe(&self) -> String {
-        let noun = self.type_name.strip_prefix("workato_").unwrap_or(&self.type_name).replace('_', " ");
+        let noun = self
+            .type_name
+            .strip_prefix("workato_")
+            .unwrap_or(&self.type_name)
+            .replace('_', " ");
         match self.label() {
             Some(label) => format!("{noun} {} (id {})", super::hcl::string(label), self.id),
             None => format!("{noun} {}", self.id),
@@ -65,7 +75,10 @@ impl Item {
 
     /// The object's own name, if it has one.
     pub fn label(&self) -> Option<&str> {
-        ["name", "title"].iter().find_map(|k| self.attrs.get(*k).and_then(Json::as_str)).filter(|s| !s.trim().is_empty())
+        ["name", "title"]
+            .iter()
+            .find_map(|k| self.attrs.get(*k).and_then(Json::as_str))
+            .filter(|s| !s.trim().is_empty())
     }
 }
 
@@ -101,15 +114,26 @@ impl Model {
         let mut listed = BTreeSet::new();
         let mut notes = Vec::new();
         for t in &listing.types {
-            let Outcome::Listed(objects) = &t.outcome else { continue };
-            let Some(schema) = crate::schema::resource(&t.type_name) else { continue };
+            let Outcome::Listed(objects) = &t.outcome else {
+                continue;
+            };
+            let Some(schema) = crate::schema::resource(&t.type_name) else {
+                continue;
+            };
             listed.insert(t.type_name.clone());
             for attrs in objects {
                 let Some(id) = attrs.get("id").and_then(id_text) else {
                     notes.push(format!("a {} without an id was skipped", t.type_name));
                     continue;
                 };
-                items.push(Item { type_name: t.type_name.clone(), schema, attrs: attrs.clone(), id, name: String::new(), included: false });
+                items.push(Item {
+                    type_name: t.type_name.clone(),
+                    schema,
+                    attrs: attrs.clone(),
+                    id,
+                    name: String::new(),
+                    included: false,
+                });
             }
         }
         let mut indexed: BTreeSet<(&str, &str)> = RULES
@@ -129,11 +153,21 @@ impl Model {
                 }
                 if let Some(text) = item.attrs.get(*attr).and_then(id_text) {
                     // First object wins; ids are unique per type.
-                    index.entry((type_name.to_string(), attr.to_string())).or_default().entry(text).or_insert(n);
+                    index
+                        .entry((type_name.to_string(), attr.to_string()))
+                        .or_default()
+                        .entry(text)
+                        .or_insert(n);
                 }
             }
         }
-        Model { items, scope: None, notes, listed, index }
+        Model {
+            items,
+            scope: None,
+            notes,
+            listed,
+            index,
+        }
     }
 
     /// Whether objects of this type were read.
@@ -143,20 +177,32 @@ impl Model {
 
     /// The object of `type_name` whose `attr` is `id`.
     pub fn find(&self, type_name: &str, attr: &str, id: &str) -> Option<usize> {
-        self.index.get(&(type_name.to_string(), attr.to_string()))?.get(id).copied()
+        self.index
+            .get(&(type_name.to_string(), attr.to_string()))?
+            .get(id)
+            .copied()
     }
 
     /// The object this one lives in: its folder or project, its API client or collection,
     /// its on-prem group, its tag (the `owner` rules).
     pub fn owner_of(&self, i: usize) -> Option<usize> {
         let item = &self.items[i];
-        RULES.iter().filter(|r| r.owner && item.schema.attr(r.path).is_some_and(|a| a.is_configurable())).find_map(|rule| {
-            let id = item.attrs.get(rule.path).and_then(id_text)?;
-            rule.targets.iter().find_map(|t| match *t {
-                Target::Attr { type_name, attr } => self.find(type_name, attr, &id),
-                Target::MapKey { .. } => None,
+        RULES
+            .iter()
+            .filter(|r| {
+                r.owner
+                    && item
+                        .schema
+                        .attr(r.path)
+                        .is_some_and(|a| a.is_configurable())
             })
-        })
+            .find_map(|rule| {
+                let id = item.attrs.get(rule.path).and_then(id_text)?;
+                rule.targets.iter().find_map(|t| match *t {
+                    Target::Attr { type_name, attr } => self.find(type_name, attr, &id),
+                    Target::MapKey { .. } => None,
+                })
+            })
     }
 
     /// The project an object belongs to, following owners up (bounded, in case of a loop).
@@ -207,13 +253,20 @@ mod tests {
     use super::*;
 
     fn objects(v: Json) -> Vec<Object> {
-        v.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_object().unwrap().clone())
+            .collect()
     }
 
     #[test]
     fn owners_lead_up_to_the_project() {
         let listing = Listing::from_objects(vec![
-            ("workato_project".into(), objects(json!([{"id": 7, "name": "P", "folder_id": 70}]))),
+            (
+                "workato_project".into(),
+                objects(json!([{"id": 7, "name": "P", "folder_id": 70}])),
+            ),
             (
                 "workato_folder".into(),
                 objects(json!([
@@ -249,6 +302,9 @@ mod tests {
             objects(json!([{"id": "environment:y", "name": "y", "value": "2"}])),
         )]);
         let m = Model::new(&listing);
-        assert_eq!(m.items[0].describe(), "project property \"y\" (id environment:y)");
+        assert_eq!(
+            m.items[0].describe(),
+            "project property \"y\" (id environment:y)"
+        );
     }
 }

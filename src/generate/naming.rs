@@ -25,7 +25,10 @@ pub fn snake_case(raw: &str) -> String {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             // camelCase boundary, or the last capital of an acronym before a word ("HTTPClient").
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
                 pending_gap = true;
             }
         }
@@ -133,7 +136,10 @@ mod tests {
 
     #[test]
     fn base_names_are_identifiers() {
-        assert_eq!(base_name("workato_folder", "2024 plans"), "folder_2024_plans");
+        assert_eq!(
+            base_name("workato_folder", "2024 plans"),
+            "folder_2024_plans"
+        );
         assert_eq!(base_name("workato_folder", "!!!"), "folder");
         assert_eq!(base_name("workato_project", "Billing"), "billing");
         for raw in ["2024", "", "é", "a-b", "Ünïcode 1"] {

@@ -12,11 +12,18 @@ use super::model::{Model, id_text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// An object of `type_name` whose attribute `attr` equals the id: `TYPE.NAME.attr`.
-    Attr { type_name: &'static str, attr: &'static str },
+    Attr {
+        type_name: &'static str,
+        attr: &'static str,
+    },
     /// A key of the map attribute `map_attr` of the object of `type_name` named by the
     /// sibling attribute `via` (a relation's `field_id` within the table its `table_id`
     /// names): `TYPE.NAME.map_attr["key"]`.
-    MapKey { type_name: &'static str, map_attr: &'static str, via: &'static str },
+    MapKey {
+        type_name: &'static str,
+        map_attr: &'static str,
+        via: &'static str,
+    },
 }
 
 /// One attribute that holds ids.
@@ -39,30 +46,71 @@ const fn attr(type_name: &'static str, attr: &'static str) -> Target {
 }
 
 const fn rule(path: &'static str, targets: &'static [Target], owner: bool) -> RefRule {
-    RefRule { path, targets, owner, unmanaged: None }
+    RefRule {
+        path,
+        targets,
+        owner,
+        unmanaged: None,
+    }
 }
 
 const fn unmanaged(path: &'static str, why: &'static str) -> RefRule {
-    RefRule { path, targets: &[], owner: false, unmanaged: Some(why) }
+    RefRule {
+        path,
+        targets: &[],
+        owner: false,
+        unmanaged: Some(why),
+    }
 }
 
 /// Every id-holding attribute of every resource type. A rule applies to any type on which
 /// the attribute is configurable (computed attributes are never written).
 pub const RULES: &[RefRule] = &[
-    rule("folder_id", &[attr("workato_project", "folder_id"), attr("workato_folder", "id")], true),
+    rule(
+        "folder_id",
+        &[
+            attr("workato_project", "folder_id"),
+            attr("workato_folder", "id"),
+        ],
+        true,
+    ),
     rule("project_id", &[attr("workato_project", "id")], true),
     rule("api_client_id", &[attr("workato_api_client", "id")], true),
-    rule("api_collection_id", &[attr("workato_api_collection", "id")], true),
-    rule("on_prem_group_id", &[attr("workato_on_prem_group", "id")], true),
+    rule(
+        "api_collection_id",
+        &[attr("workato_api_collection", "id")],
+        true,
+    ),
+    rule(
+        "on_prem_group_id",
+        &[attr("workato_on_prem_group", "id")],
+        true,
+    ),
     rule("tag_handle", &[attr("workato_tag", "id")], true),
     rule("parent_id", &[attr("workato_connection", "id")], false),
-    rule("proxy_connection_id", &[attr("workato_connection", "id")], false),
-    rule("api_collection_ids", &[attr("workato_api_collection", "id")], false),
+    rule(
+        "proxy_connection_id",
+        &[attr("workato_connection", "id")],
+        false,
+    ),
+    rule(
+        "api_collection_ids",
+        &[attr("workato_api_collection", "id")],
+        false,
+    ),
     rule("connection_ids", &[attr("workato_connection", "id")], false),
-    rule("column.relation.table_id", &[attr("workato_data_table", "id")], false),
+    rule(
+        "column.relation.table_id",
+        &[attr("workato_data_table", "id")],
+        false,
+    ),
     rule(
         "column.relation.field_id",
-        &[Target::MapKey { type_name: "workato_data_table", map_attr: "field_ids", via: "table_id" }],
+        &[Target::MapKey {
+            type_name: "workato_data_table",
+            map_attr: "field_ids",
+            via: "table_id",
+        }],
         false,
     ),
     unmanaged("recipe_ids", "recipes are not managed by workform"),
@@ -86,8 +134,16 @@ pub enum Resolved {
 
 /// Resolves one id held by `rule`'s attribute. `siblings` is the object or nested block
 /// that holds the attribute (for [`Target::MapKey`]'s `via`).
-pub fn resolve(model: &Model, rule: &RefRule, value: &Json, siblings: &serde_json::Map<String, Json>) -> Resolved {
-    let literal = |note: String| Resolved::Literal { value: value.clone(), note };
+pub fn resolve(
+    model: &Model,
+    rule: &RefRule,
+    value: &Json,
+    siblings: &serde_json::Map<String, Json>,
+) -> Resolved {
+    let literal = |note: String| Resolved::Literal {
+        value: value.clone(),
+        note,
+    };
     let Some(text) = id_text(value) else {
         return literal(format!("{} is not an id", super::hcl::literal(value)));
     };
@@ -111,20 +167,38 @@ pub fn resolve(model: &Model, rule: &RefRule, value: &Json, siblings: &serde_jso
                     outside.get_or_insert(i);
                 }
             }
-            Target::MapKey { type_name, map_attr, via } => {
+            Target::MapKey {
+                type_name,
+                map_attr,
+                via,
+            } => {
                 if !model.listed(type_name) {
                     unlisted.push(type_name);
                     continue;
                 }
-                let Some(owner_id) = siblings.get(via).and_then(id_text) else { continue };
-                let Some(i) = model.find(type_name, "id", &owner_id) else { continue };
+                let Some(owner_id) = siblings.get(via).and_then(id_text) else {
+                    continue;
+                };
+                let Some(i) = model.find(type_name, "id", &owner_id) else {
+                    continue;
+                };
                 let item = &model.items[i];
-                let key = item.attrs.get(map_attr).and_then(Json::as_object).and_then(|map| {
-                    map.iter().find(|(_, v)| id_text(v).as_deref() == Some(text.as_str())).map(|(k, _)| k.clone())
-                });
+                let key = item
+                    .attrs
+                    .get(map_attr)
+                    .and_then(Json::as_object)
+                    .and_then(|map| {
+                        map.iter()
+                            .find(|(_, v)| id_text(v).as_deref() == Some(text.as_str()))
+                            .map(|(k, _)| k.clone())
+                    });
                 match key {
                     Some(key) if item.included => {
-                        return Resolved::Ref(format!("{type_name}.{}.{map_attr}[{}]", item.name, super::hcl::string(&key)));
+                        return Resolved::Ref(format!(
+                            "{type_name}.{}.{map_attr}[{}]",
+                            item.name,
+                            super::hcl::string(&key)
+                        ));
                     }
                     Some(_) => {
                         outside.get_or_insert(i);
@@ -138,12 +212,18 @@ pub fn resolve(model: &Model, rule: &RefRule, value: &Json, siblings: &serde_jso
         let item = &model.items[i];
         let what = item.describe();
         return literal(match &model.scope {
-            Some(scope) => format!("{what} is outside --folder {}, so its id stays literal", super::hcl::string(scope)),
+            Some(scope) => format!(
+                "{what} is outside --folder {}, so its id stays literal",
+                super::hcl::string(scope)
+            ),
             None => format!("{what} is not generated, so its id stays literal"),
         });
     }
     if !unlisted.is_empty() {
-        return literal(format!("{text}: {} objects cannot be listed yet, so this id stays literal", unlisted.join(" / ")));
+        return literal(format!(
+            "{text}: {} objects cannot be listed yet, so this id stays literal",
+            unlisted.join(" / ")
+        ));
     }
     let kinds: Vec<&str> = rule
         .targets
@@ -152,7 +232,10 @@ pub fn resolve(model: &Model, rule: &RefRule, value: &Json, siblings: &serde_jso
             Target::Attr { type_name, .. } | Target::MapKey { type_name, .. } => *type_name,
         })
         .collect();
-    literal(format!("{text}: no {} with this id was found in the workspace", kinds.join(" or ")))
+    literal(format!(
+        "{text}: no {} with this id was found in the workspace",
+        kinds.join(" or ")
+    ))
 }
 
 #[cfg(test)]
@@ -167,7 +250,12 @@ mod tests {
             types
                 .iter()
                 .map(|(t, objects)| {
-                    let objects = objects.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect();
+                    let objects = objects
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|o| o.as_object().unwrap().clone())
+                        .collect();
                     (t.to_string(), objects)
                 })
                 .collect(),
@@ -193,7 +281,9 @@ mod tests {
                 let mut attrs = &s.attributes;
                 let mut blocks = &s.blocks;
                 for block in &parts {
-                    let Some(b) = blocks.get(*block) else { return false };
+                    let Some(b) = blocks.get(*block) else {
+                        return false;
+                    };
                     attrs = &b.attributes;
                     blocks = &b.blocks;
                 }
@@ -210,37 +300,80 @@ mod tests {
     #[test]
     fn a_folder_id_points_at_a_project_root_or_a_folder() {
         let m = model(&[
-            ("workato_project", json!([{"id": 7, "name": "P", "folder_id": 70}])),
-            ("workato_folder", json!([{"id": 71, "name": "F", "folder_id": 70, "project_id": 7}])),
+            (
+                "workato_project",
+                json!([{"id": 7, "name": "P", "folder_id": 70}]),
+            ),
+            (
+                "workato_folder",
+                json!([{"id": 71, "name": "F", "folder_id": 70, "project_id": 7}]),
+            ),
         ]);
         let none = serde_json::Map::new();
-        assert_eq!(resolve(&m, folder_rule(), &json!(70), &none), Resolved::Ref("workato_project.n7.folder_id".into()));
-        assert_eq!(resolve(&m, folder_rule(), &json!(71), &none), Resolved::Ref("workato_folder.n71.id".into()));
+        assert_eq!(
+            resolve(&m, folder_rule(), &json!(70), &none),
+            Resolved::Ref("workato_project.n7.folder_id".into())
+        );
+        assert_eq!(
+            resolve(&m, folder_rule(), &json!(71), &none),
+            Resolved::Ref("workato_folder.n71.id".into())
+        );
         // Ids may come back as numeric strings.
-        assert_eq!(resolve(&m, folder_rule(), &json!("71"), &none), Resolved::Ref("workato_folder.n71.id".into()));
-        let Resolved::Literal { value, note } = resolve(&m, folder_rule(), &json!(99), &none) else { panic!() };
+        assert_eq!(
+            resolve(&m, folder_rule(), &json!("71"), &none),
+            Resolved::Ref("workato_folder.n71.id".into())
+        );
+        let Resolved::Literal { value, note } = resolve(&m, folder_rule(), &json!(99), &none)
+        else {
+            panic!()
+        };
         assert_eq!(value, json!(99));
-        assert!(note.contains("no workato_project or workato_folder"), "{note}");
+        assert!(
+            note.contains("no workato_project or workato_folder"),
+            "{note}"
+        );
     }
 
     #[test]
     fn objects_left_out_stay_literal_and_say_why() {
-        let mut m = model(&[("workato_project", json!([{"id": 7, "name": "Billing", "folder_id": 70}]))]);
+        let mut m = model(&[(
+            "workato_project",
+            json!([{"id": 7, "name": "Billing", "folder_id": 70}]),
+        )]);
         m.items[0].included = false;
         m.scope = Some("Other/Sub".into());
-        let Resolved::Literal { note, .. } = resolve(&m, rule_for("project_id").unwrap(), &json!(7), &serde_json::Map::new()) else {
+        let Resolved::Literal { note, .. } = resolve(
+            &m,
+            rule_for("project_id").unwrap(),
+            &json!(7),
+            &serde_json::Map::new(),
+        ) else {
             panic!()
         };
-        assert!(note.contains("project \"Billing\" (id 7)") && note.contains("--folder \"Other/Sub\""), "{note}");
+        assert!(
+            note.contains("project \"Billing\" (id 7)") && note.contains("--folder \"Other/Sub\""),
+            "{note}"
+        );
     }
 
     #[test]
     fn unlisted_and_unmanaged_types_stay_literal() {
         let m = model(&[]);
         let none = serde_json::Map::new();
-        let Resolved::Literal { note, .. } = resolve(&m, rule_for("parent_id").unwrap(), &json!(5), &none) else { panic!() };
-        assert!(note.contains("workato_connection objects cannot be listed"), "{note}");
-        let Resolved::Literal { note, .. } = resolve(&m, rule_for("recipe_ids").unwrap(), &json!(5), &none) else { panic!() };
+        let Resolved::Literal { note, .. } =
+            resolve(&m, rule_for("parent_id").unwrap(), &json!(5), &none)
+        else {
+            panic!()
+        };
+        assert!(
+            note.contains("workato_connection objects cannot be listed"),
+            "{note}"
+        );
+        let Resolved::Literal { note, .. } =
+            resolve(&m, rule_for("recipe_ids").unwrap(), &json!(5), &none)
+        else {
+            panic!()
+        };
         assert!(note.contains("recipes are not managed"), "{note}");
     }
 
@@ -253,15 +386,30 @@ mod tests {
         let relation = json!({"table_id": "t-1", "field_id": "f-9"});
         let relation = relation.as_object().unwrap();
         assert_eq!(
-            resolve(&m, rule_for("column.relation.table_id").unwrap(), &json!("t-1"), relation),
+            resolve(
+                &m,
+                rule_for("column.relation.table_id").unwrap(),
+                &json!("t-1"),
+                relation
+            ),
             Resolved::Ref("workato_data_table.nt-1.id".into())
         );
         assert_eq!(
-            resolve(&m, rule_for("column.relation.field_id").unwrap(), &json!("f-9"), relation),
+            resolve(
+                &m,
+                rule_for("column.relation.field_id").unwrap(),
+                &json!("f-9"),
+                relation
+            ),
             Resolved::Ref("workato_data_table.nt-1.field_ids[\"email\"]".into())
         );
         assert!(matches!(
-            resolve(&m, rule_for("column.relation.field_id").unwrap(), &json!("f-0"), relation),
+            resolve(
+                &m,
+                rule_for("column.relation.field_id").unwrap(),
+                &json!("f-0"),
+                relation
+            ),
             Resolved::Literal { .. }
         ));
     }

@@ -11,7 +11,9 @@ pub fn select(model: &mut Model, folder: Option<&str>) -> Result<(), GenerateErr
         return Ok(());
     };
     let root = find_root(model, path)?;
-    let inside: Vec<bool> = (0..model.items.len()).map(|i| model.within(i, root)).collect();
+    let inside: Vec<bool> = (0..model.items.len())
+        .map(|i| model.within(i, root))
+        .collect();
     for (item, inside) in model.items.iter_mut().zip(inside) {
         item.included = inside;
     }
@@ -21,26 +23,54 @@ pub fn select(model: &mut Model, folder: Option<&str>) -> Result<(), GenerateErr
 
 /// The project or folder `path` names: `Project`, `Project/Folder`, `Project/Folder/Sub`.
 fn find_root(model: &Model, path: &str) -> Result<usize, GenerateError> {
-    let bad = |message: String| GenerateError::Folder { path: path.to_string(), message };
-    let segments: Vec<&str> = path.split('/').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let bad = |message: String| GenerateError::Folder {
+        path: path.to_string(),
+        message,
+    };
+    let segments: Vec<&str> = path
+        .split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let Some((first, rest)) = segments.split_first() else {
-        return Err(bad("the path is empty; name a project, or a folder inside one, as \"Project/Folder/Sub\"".into()));
+        return Err(bad(
+            "the path is empty; name a project, or a folder inside one, as \"Project/Folder/Sub\""
+                .into(),
+        ));
     };
     if !model.listed("workato_project") || !model.listed("workato_folder") {
-        return Err(bad("projects and folders could not be listed, so no path can be resolved".into()));
+        return Err(bad(
+            "projects and folders could not be listed, so no path can be resolved".into(),
+        ));
     }
     let projects: Vec<usize> = by_id(model, |i| i.type_name == "workato_project");
-    let Some(mut at) = projects.iter().copied().find(|&p| model.items[p].label() == Some(*first)) else {
-        return Err(bad(format!("there is no project named {first:?}. {}", choices("Projects", model, &projects))));
+    let Some(mut at) = projects
+        .iter()
+        .copied()
+        .find(|&p| model.items[p].label() == Some(*first))
+    else {
+        return Err(bad(format!(
+            "there is no project named {first:?}. {}",
+            choices("Projects", model, &projects)
+        )));
     };
     let mut parent = model.items[at].attrs.get("folder_id").and_then(id_text);
     for (depth, segment) in rest.iter().enumerate() {
         let children: Vec<usize> = by_id(model, |i| {
-            i.type_name == "workato_folder" && parent.is_some() && i.attrs.get("folder_id").and_then(id_text) == parent
+            i.type_name == "workato_folder"
+                && parent.is_some()
+                && i.attrs.get("folder_id").and_then(id_text) == parent
         });
-        let Some(found) = children.iter().copied().find(|&c| model.items[c].label() == Some(*segment)) else {
+        let Some(found) = children
+            .iter()
+            .copied()
+            .find(|&c| model.items[c].label() == Some(*segment))
+        else {
             let so_far = segments[..=depth].join("/");
-            return Err(bad(format!("{so_far:?} has no folder named {segment:?}. {}", choices("Its folders", model, &children))));
+            return Err(bad(format!(
+                "{so_far:?} has no folder named {segment:?}. {}",
+                choices("Its folders", model, &children)
+            )));
         };
         at = found;
         parent = Some(model.items[at].id.clone());
@@ -50,7 +80,9 @@ fn find_root(model: &Model, path: &str) -> Result<usize, GenerateError> {
 
 /// Items matching `keep`, in id order (the lowest id wins when names repeat).
 fn by_id(model: &Model, keep: impl Fn(&Item) -> bool) -> Vec<usize> {
-    let mut found: Vec<usize> = (0..model.items.len()).filter(|&i| keep(&model.items[i])).collect();
+    let mut found: Vec<usize> = (0..model.items.len())
+        .filter(|&i| keep(&model.items[i]))
+        .collect();
     found.sort_by(|&a, &b| super::naming::compare_ids(&model.items[a].id, &model.items[b].id));
     found
 }
@@ -61,7 +93,11 @@ fn choices(what: &str, model: &Model, items: &[usize]) -> String {
     if items.is_empty() {
         return format!("{what}: none.");
     }
-    let mut names: Vec<String> = items.iter().take(SHOWN).map(|&i| format!("{:?}", model.items[i].label().unwrap_or(""))).collect();
+    let mut names: Vec<String> = items
+        .iter()
+        .take(SHOWN)
+        .map(|&i| format!("{:?}", model.items[i].label().unwrap_or("")))
+        .collect();
     if items.len() > SHOWN {
         names.push(format!("and {} more", items.len() - SHOWN));
     }
@@ -77,7 +113,11 @@ mod tests {
     use crate::workato::Object;
 
     fn objects(v: Json) -> Vec<Object> {
-        v.as_array().unwrap().iter().map(|o| o.as_object().unwrap().clone()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_object().unwrap().clone())
+            .collect()
     }
 
     fn model() -> Model {
@@ -108,7 +148,11 @@ mod tests {
     }
 
     fn included(m: &Model) -> Vec<&str> {
-        m.items.iter().filter(|i| i.included).map(|i| i.id.as_str()).collect()
+        m.items
+            .iter()
+            .filter(|i| i.included)
+            .map(|i| i.id.as_str())
+            .collect()
     }
 
     #[test]
@@ -137,9 +181,18 @@ mod tests {
     fn unknown_paths_say_what_exists() {
         let mut m = model();
         let err = select(&mut m, Some("Nope")).unwrap_err().to_string();
-        assert!(err.contains("no project named \"Nope\"") && err.contains("\"Billing\", \"Ops\""), "{err}");
-        let err = select(&mut m, Some("Billing/Integrations/Missing")).unwrap_err().to_string();
-        assert!(err.contains("\"Billing/Integrations\" has no folder named \"Missing\"") && err.contains("\"Sub\""), "{err}");
+        assert!(
+            err.contains("no project named \"Nope\"") && err.contains("\"Billing\", \"Ops\""),
+            "{err}"
+        );
+        let err = select(&mut m, Some("Billing/Integrations/Missing"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"Billing/Integrations\" has no folder named \"Missing\"")
+                && err.contains("\"Sub\""),
+            "{err}"
+        );
         let err = select(&mut m, Some("//")).unwrap_err().to_string();
         assert!(err.contains("empty"), "{err}");
     }

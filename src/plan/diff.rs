@@ -128,13 +128,23 @@ pub fn write_only_digest(value: &Value) -> Option<String> {
 fn fill_block_computed(block: &crate::schema::BlockSchema, configured: Value, prior: Option<&Value>) -> Value {
     let Value::List(items) = configured else { return configured };
     let prior_items = prior.and_then(Value::as_list).unwrap_or(&[]);
+    let configured_names: Vec<Option<Value>> = items.iter().map(|i| i.get_attr("name")).collect();
     Value::List(
         items
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
                 let Value::Object(mut map) = item else { return item };
-                let prior_item = prior_items.get(i);
+                // The prior block with the same name (columns inserted or reordered keep
+                // their identity), else the one at the same position when it is unnamed.
+                let name = map.get("name").filter(|v| !v.is_null()).cloned();
+                let prior_item = match &name {
+                    Some(n) => prior_items
+                        .iter()
+                        .find(|p| p.get_attr("name").as_ref() == Some(n))
+                        .or_else(|| prior_items.get(i).filter(|p| !configured_names.contains(&p.get_attr("name")))),
+                    None => prior_items.get(i),
+                };
                 for (name, attr) in &block.attributes {
                     let unset = map.get(name).is_none_or(Value::is_null);
                     if attr.computed && unset {

@@ -223,7 +223,10 @@ fn plan_resource(
             }
         };
         let prior = refreshed.get(&addr).and_then(Option::as_ref);
-        let diff = diff_instance(schema, &config_values, prior, &ignore, options.replace.contains(&addr));
+        let mut diff = diff_instance(schema, &config_values, prior, &ignore, options.replace.contains(&addr));
+        if let (Some(resource), Value::Object(after)) = (crate::workato::resource::resource(&rc.addr.type_name), &mut diff.after) {
+            resource.plan_computed(after);
+        }
         let sensitive = sensitive_attrs(schema, &config_values);
         eval.set_instance(&rc.addr, exp.key.clone(), mark(&diff.after, &sensitive));
         changes.push(ResourceChange {

@@ -44,6 +44,12 @@ pub trait Resource: Send + Sync {
     /// Deletes the object. A 404 counts as done.
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError>;
 
+    /// Fills computed attributes that follow from the planned object itself, so references
+    /// to them are known at plan time (a data table's `field_ids` from its columns).
+    fn plan_computed(&self, planned: &mut std::collections::BTreeMap<String, crate::value::Value>) {
+        let _ = planned;
+    }
+
     /// Every object of this type in the workspace, in workform's attribute names, read with
     /// list calls. Used to import by id, to find an object by its natural key after an
     /// interrupted create, and by `generate`. `None`: this type cannot be enumerated.

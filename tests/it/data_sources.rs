@@ -327,7 +327,6 @@ fn the_workspace_data_source_needs_no_arguments_and_one_call() {
 }
 
 #[test]
-#[ignore = "engine: apply holds back a new column whose only unknown is its computed field_id (apply::hold_back_unknown_items), so the table is created without it"]
 fn a_data_table_data_source_feeds_a_relation_column() {
     let emu = Emulator::start(&[]);
     let found = existing(&emu);

@@ -102,7 +102,6 @@ fn folder_id(emu: &Emulator, name: &str) -> i64 {
 }
 
 #[test]
-#[ignore = "engine: apply::hold_back_unknown_items holds back new columns (their only unknown is the computed field_id), so tables are created without them; and apply_instance skips the update call when only the column blocks changed (only_local ignores schema.blocks)"]
 fn lifecycle_create_rename_column_add_column_move_destroy() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", &config("a", EMAIL_SCORE));
@@ -200,7 +199,6 @@ fn lifecycle_create_rename_column_add_column_move_destroy() {
 }
 
 #[test]
-#[ignore = "engine: apply::hold_back_unknown_items holds back new columns (their only unknown is the computed field_id), so tables are created without them"]
 fn nothing_forces_a_replacement_but_replace_by_request_makes_a_new_table() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", &config("a", EMAIL_SCORE));
@@ -225,7 +223,6 @@ fn nothing_forces_a_replacement_but_replace_by_request_makes_a_new_table() {
 }
 
 #[test]
-#[ignore = "engine: apply::hold_back_unknown_items holds back new columns (their only unknown is the computed field_id), so tables are created without them; and apply_instance skips the update call when only the column blocks changed (only_local ignores schema.blocks)"]
 fn an_inserted_or_reordered_column_keeps_each_columns_data() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", &config("a", EMAIL_SCORE));
@@ -300,7 +297,6 @@ resource "workato_data_table" "orders" {
 "#;
 
 #[test]
-#[ignore = "engine: apply::hold_back_unknown_items holds back new columns (their only unknown is the computed field_id), so tables are created without them; and apply_instance skips the update call when only the column blocks changed (only_local ignores schema.blocks)"]
 fn a_relation_column_points_at_another_tables_column() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", RELATED);
@@ -380,7 +376,6 @@ resource "workato_data_table" "b" {
 "#;
 
 #[test]
-#[ignore = "needs two-pass relation cycles (engine)"]
 fn tables_relating_to_each_other_are_applied_in_two_passes() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", CYCLE);
@@ -429,7 +424,6 @@ fn a_column_type_outside_the_list_is_refused_at_plan_time() {
 }
 
 #[test]
-#[ignore = "engine: apply::hold_back_unknown_items holds back new columns (their only unknown is the computed field_id), so tables are created without them"]
 fn a_relation_column_without_its_target_fails_naming_the_column() {
     let emu = Emulator::start(&[]);
     let columns = "\n  column {\n    name = \"owner\"\n    type = \"relation\"\n  }\n";
@@ -467,7 +461,6 @@ fn a_table_deleted_outside_workform_is_recreated() {
 }
 
 #[test]
-#[ignore = "engine: apply::hold_back_unknown_items holds back new columns (their only unknown is the computed field_id), so tables are created without them"]
 fn refresh_reads_every_table_in_one_listing() {
     let emu = Emulator::start(&[]);
     let many: String = (0..3)

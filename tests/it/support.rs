@@ -132,7 +132,7 @@ impl Workspace {
         let mut cmd = Command::new(BIN);
         cmd.arg("-C").arg(self.dir.path()).args(args);
         for (k, _) in std::env::vars() {
-            if k.starts_with("WORKATO_") || k.starts_with("WF_VAR_") {
+            if k.starts_with("WORKATO_") || k.starts_with("WF_VAR_") || k.starts_with("WORKFORM_") {
                 cmd.env_remove(k);
             }
         }

@@ -170,6 +170,19 @@ fn table_path(prior: &Object) -> String {
 
 #[async_trait]
 impl Resource for DataTable {
+    /// `field_ids` mirrors the planned columns: known where a column's `field_id` is.
+    fn plan_computed(&self, planned: &mut std::collections::BTreeMap<String, crate::value::Value>) {
+        use crate::value::Value;
+        let Some(Value::List(columns)) = planned.get("column") else { return };
+        let mut ids = std::collections::BTreeMap::new();
+        for column in columns {
+            if let Some(Value::String(name)) = column.get_attr("name") {
+                ids.insert(name, column.get_attr("field_id").unwrap_or(Value::Unknown));
+            }
+        }
+        planned.insert("field_ids".into(), Value::Object(ids));
+    }
+
     fn schema(&self) -> &'static Schema {
         schema::resource("workato_data_table").expect("schema exists")
     }
