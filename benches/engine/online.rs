@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use workform::emulator::{self, EmulatorOptions, Faults, RunningEmulator};
 use workform::plan::refresh;
 use workform::render::Printer;
-use workform::state::StateDb;
+use workform::state::{Change, StateDb};
 use workform::workato::{Api, Token};
 
 use super::workload::Mix;
@@ -117,7 +117,35 @@ pub fn stages(
         targeted: false,
     });
     emu.stop();
+
+    printer.err(&format!("state writes alone (in-process), N = {n} …"));
+    rows.push(OnlineRow {
+        n,
+        stage: "state writes alone (in-process)",
+        calls: 0,
+        wall: commit_each(&mix)?,
+        targeted: false,
+    });
     Ok(vec![("apply-create", apply), ("plan-unchanged", plan)])
+}
+
+/// Writes every resource of the mix to a fresh redb state, one commit per resource as
+/// apply does (state is written after every operation), one after the other: the part of
+/// apply's wall time that is the state, not the API.
+fn commit_each(mix: &Mix) -> Result<Duration, String> {
+    let dir =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let db = StateDb::open(&dir.path().join(".workform")).map_err(|e| e.to_string())?;
+    let records: Vec<_> = mix.applied_state().resources.into_values().collect();
+    let started = Instant::now();
+    for record in records {
+        db.commit(Change {
+            put: vec![record],
+            ..Change::default()
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(started.elapsed())
 }
 
 /// An in-process emulator on 127.0.0.1 and a client for its test hooks.

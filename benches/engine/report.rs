@@ -16,14 +16,18 @@ pub fn online_table(rows: &[OnlineRow]) -> String {
          | N | stage | API calls | wall | bound | wall/bound |\n|---:|---|---:|---:|---:|---:|\n"
     );
     for r in rows {
+        // Rows without API calls (local work) have no bound.
+        let (bound, ratio) = if r.calls == 0 {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (duration(r.bound()), format!("{:.1}×", r.ratio()))
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {:.1}× |\n",
+            "| {} | {} | {} | {} | {bound} | {ratio} |\n",
             thousands(r.n),
             r.stage,
             r.calls,
             duration(r.wall),
-            duration(r.bound()),
-            r.ratio()
         ));
     }
     out

@@ -627,20 +627,44 @@ async fn create_logged(
     }
     shared.observer.started(addr, Action::Create, None);
     let started = Instant::now();
-    match resource.create(&shared.api, planned).await {
-        Ok(created) => {
-            shared.observer.finished(addr, Action::Create, started.elapsed(), display_id(&created));
-            Some(created)
-        }
-        Err(e) => {
-            if !e.is_transient() {
-                let _ = shared.state.clear_intent(addr);
+    let mut attempt = 0u32;
+    loop {
+        match resource.create(&shared.api, planned).await {
+            Ok(created) => {
+                shared.observer.finished(addr, Action::Create, started.elapsed(), display_id(&created));
+                return Some(created);
             }
-            fail(shared, addr, "create", &e);
-            None
+            Err(e) if e.is_transient() && attempt < CREATE_RETRIES => {
+                // The request may or may not have landed: look before trying again.
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
+                match recover::find_created(&shared.api, resource, &intent, &shared.state).await {
+                    Ok(recover::Lookup::Found(found)) => {
+                        shared.observer.finished(addr, Action::Create, started.elapsed(), display_id(&found));
+                        return Some(found);
+                    }
+                    Ok(recover::Lookup::Absent) => continue,
+                    Ok(recover::Lookup::CannotTell) | Err(_) => {
+                        // Unsafe to retry: keep the intent for the next run's recovery.
+                        fail(shared, addr, "create", &e);
+                        return None;
+                    }
+                }
+            }
+            Err(e) => {
+                if !e.is_transient() {
+                    let _ = shared.state.clear_intent(addr);
+                }
+                fail(shared, addr, "create", &e);
+                return None;
+            }
         }
     }
 }
+
+/// How often a create that got no answer (or a 5xx) is retried after checking that the
+/// first attempt did not land.
+const CREATE_RETRIES: u32 = 4;
 
 /// Runs one API operation with progress reporting; failures are recorded.
 async fn run_op<T>(

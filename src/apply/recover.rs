@@ -77,6 +77,46 @@ pub async fn recover(api: &Api, state: &StateDb) -> Result<Vec<String>, RecoverE
     Ok(notes)
 }
 
+/// What a natural-key lookup found.
+pub enum Lookup {
+    Found(Object),
+    Absent,
+    /// The type has no natural key or cannot be listed: a retry could duplicate.
+    CannotTell,
+}
+
+/// Looks for the object a create may have made (same natural key, not yet managed).
+pub async fn find_created(
+    api: &Api,
+    resource: &'static dyn workato::Resource,
+    intent: &Intent,
+    state: &StateDb,
+) -> Result<Lookup, RecoverError> {
+    if intent.natural_key.is_empty() {
+        return Ok(Lookup::CannotTell);
+    }
+    let Some(all) = resource
+        .list_all(api)
+        .await
+        .map_err(|source| RecoverError::Api { addr: intent.addr.to_string(), source })?
+    else {
+        return Ok(Lookup::CannotTell);
+    };
+    let snapshot = state.snapshot()?;
+    let managed: Vec<&Json> = snapshot
+        .resources
+        .values()
+        .filter(|r| r.type_name == intent.type_name)
+        .filter_map(|r| r.attributes.get("id"))
+        .collect();
+    Ok(all
+        .into_iter()
+        .filter(|o| matches_key(o, &intent.natural_key))
+        .filter(|o| !o.get("id").is_some_and(|id| managed.contains(&id)))
+        .max_by_key(|o| o.get("id").map(|id| id.to_string()))
+        .map_or(Lookup::Absent, Lookup::Found))
+}
+
 fn adopted(intent: &Intent, object: Object) -> ResourceState {
     ResourceState {
         addr: intent.addr.clone(),

@@ -4,7 +4,8 @@
 //! spaces (`resource "a" "b" {`); one space after an attribute's `=`, and the `=` of
 //! consecutive single-line attributes aligned one column after the longest name; trailing
 //! comments of consecutive lines aligned one column after the longest code; no trailing
-//! blanks; at most one blank line in a row, none at the start or end; one final newline.
+//! blanks (except inside a string or heredoc, where they are part of the value); at most
+//! one blank line in a row, none at the start or end; one final newline.
 //! A blank line, a comment line, a block header or a multi-line value ends an alignment
 //! group. Heredoc bodies and block-comment continuations are kept as written and do not
 //! end a group (the heredoc belongs to the attribute line that opens it, as in hclwrite).

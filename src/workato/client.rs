@@ -267,7 +267,15 @@ impl Api {
                     let retry_after = retry_after(&resp);
                     let text = resp.text().await.unwrap_or_default();
                     if status.is_success() {
-                        self.log_attempt(&method, path, query, status.as_str(), started, None);
+                        self.log_attempt(
+                            &method,
+                            path,
+                            query,
+                            status.as_str(),
+                            started,
+                            &retries,
+                            None,
+                        );
                         return parse_body(method.as_str(), path, &text);
                     }
                     let err = ApiError::from_status(method.as_str(), path, status.as_u16(), &text);
@@ -294,7 +302,8 @@ impl Api {
                 query,
                 &failure.to_string(),
                 started,
-                delay.map(|d| (d, &retries)),
+                &retries,
+                delay,
             );
             match delay {
                 Some(d) => tokio::time::sleep(d).await,
@@ -304,7 +313,8 @@ impl Api {
     }
 
     /// `[debug] GET /api/folders?page=1&per_page=100 → 200 in 12 ms`, plus the retry about
-    /// to happen, if any.
+    /// to happen (`; retry 2 in 1.10 s`) or, after retries, which attempt this was.
+    #[allow(clippy::too_many_arguments)]
     fn log_attempt(
         &self,
         method: &Method,
@@ -312,7 +322,8 @@ impl Api {
         query: &[(&str, String)],
         outcome: &str,
         started: Instant,
-        retry: Option<(Duration, &Retries)>,
+        retries: &Retries,
+        next: Option<Duration>,
     ) {
         let Some(printer) = &self.log else { return };
         let mut line = format!("[debug] {method} {path}");
@@ -326,12 +337,17 @@ impl Api {
             " → {outcome} in {} ms",
             started.elapsed().as_millis()
         ));
-        if let Some((delay, retries)) = retry {
-            line.push_str(&format!(
+        match next {
+            // `next` was computed after counting this failure.
+            Some(delay) => line.push_str(&format!(
                 "; retry {} in {:.2} s",
                 retries.total(),
                 delay.as_secs_f64()
-            ));
+            )),
+            None if retries.total() > 0 => {
+                line.push_str(&format!(" (attempt {})", retries.total() + 1))
+            }
+            None => {}
         }
         printer.err(&line);
     }

@@ -49,11 +49,9 @@ fn the_quickstart_survives_errors_and_rate_limits() {
     apply_replan_destroy(&example("quickstart"), &emu, &[]);
 }
 
-// Fails today: a create POST answered 503 is not retried by the transport (it may have
-// landed; the emulator's 503 never does). The apply engine must look the object up by
-// natural key after a transient create failure and create again when it is absent.
+/// A create POST answered 503 may or may not have landed: apply looks the object up by its
+/// natural key and creates again only when it is absent.
 #[test]
-#[ignore = "needs apply to retry a create after a transient failure (natural-key lookup)"]
 fn the_bootstrap_example_survives_errors_and_rate_limits() {
     let emu = Emulator::start(FAULTS);
     let ws = example("bootstrap");
