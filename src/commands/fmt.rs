@@ -16,8 +16,6 @@ use crate::config::Diagnostics;
 use crate::fmt::{self, FmtError, Target};
 use crate::render::Printer;
 
-/// `--check` found files that are not in canonical form (Terraform's code).
-const UNFORMATTED: u8 = 3;
 
 pub fn run(printer: Printer, dir: &Path, args: &FmtArgs) -> Result<u8, CmdError> {
     if args.files.iter().any(|f| f == Path::new("-")) {
@@ -54,7 +52,7 @@ pub fn run(printer: Printer, dir: &Path, args: &FmtArgs) -> Result<u8, CmdError>
         printer.err(&format!(
             "{changed} file(s) not in canonical format; run `workform fmt` to fix them."
         ));
-        return Ok(UNFORMATTED);
+        return Ok(exit::UNFORMATTED);
     }
     Ok(exit::OK)
 }
@@ -103,7 +101,7 @@ fn stdin(printer: &Printer, args: &FmtArgs) -> Result<u8, CmdError> {
         printer.out(&formatted);
     }
     Ok(if args.check && changed {
-        UNFORMATTED
+        exit::UNFORMATTED
     } else {
         exit::OK
     })

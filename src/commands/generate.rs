@@ -172,21 +172,34 @@ fn copy_sandbox(printer: &Printer, dir: &Path, out: &Path) -> Result<(), CmdErro
     Ok(())
 }
 
-/// Types that were not read: a warning when the token lacks the permission, a note when
-/// workform cannot list the type yet.
+/// Types that were not read: one warning listing those the token may not list, and a note
+/// for those workform cannot list yet.
 fn report_skipped(printer: &Printer, listing: &Listing) {
     let mut not_listable = Vec::new();
+    let mut denied = Vec::new();
     for t in &listing.types {
         match &t.outcome {
+            // The first sentence names the permission and endpoint; the rest of the
+            // explanation is the same for every type and said once below.
             Outcome::Skipped {
                 reason,
                 denied: true,
             } => {
-                printer.warning(&format!("{} objects were not read, so they are not in the generated configuration: {reason}", t.type_name));
+                let first = reason
+                    .split_once(". ")
+                    .map_or(reason.as_str(), |(head, _)| head);
+                denied.push(format!("  - {}: {first}", t.type_name));
             }
             Outcome::Skipped { denied: false, .. } => not_listable.push(t.type_name.as_str()),
             Outcome::Listed(_) => {}
         }
+    }
+    if !denied.is_empty() {
+        printer.warning(&format!(
+            "the API token may not list {}, so their objects are not in the generated configuration:\n{}\nGrant these permissions in Workspace Admin → API clients (the client's role), or run generate with a token that has them.",
+            plural(denied.len(), "resource type"),
+            denied.join("\n")
+        ));
     }
     if !not_listable.is_empty() {
         printer.out(&format!(

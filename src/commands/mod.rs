@@ -33,6 +33,8 @@ pub mod exit {
     pub const ERROR: u8 = 1;
     /// `plan --detailed-exitcode` found changes.
     pub const CHANGES: u8 = 2;
+    /// `fmt --check` found files to reformat.
+    pub const UNFORMATTED: u8 = 3;
 }
 
 /// A command's failure. Large causes are boxed to keep `Result<_, CmdError>` small.

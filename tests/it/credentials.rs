@@ -371,7 +371,9 @@ fn init_checks_the_token_shows_the_workspace_and_records_it() {
 #[test]
 fn init_in_the_sandbox_needs_no_credentials() {
     let home = Home::new();
-    let ws = Workspace::new().file("main.wf.hcl", PROJECT);
+    // A required variable without a value does not stop init (only the workato block matters).
+    let required = "variable \"secret\" {\n  type = string\n}\n";
+    let ws = Workspace::new().file("main.wf.hcl", &format!("{required}{PROJECT}"));
     home.run(&ws, &["--sandbox", "init"], &[], "")
         .success()
         .stdout_has("the built-in emulator");

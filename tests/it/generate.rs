@@ -227,6 +227,12 @@ fn every_family(emu: &Emulator, project_id: i64) {
         "/api/api_collections",
         json!({"name": "Billing API", "project_id": project_id.to_string(), "proxy_connection_id": jira["id"]}),
     );
+    ok(
+        emu,
+        "POST",
+        &format!("/api/api_collections/{}/api_endpoints", collection["id"]),
+        json!({"name": "List invoices", "method": "GET", "path": "/invoices"}),
+    );
     let client = ok(
         emu,
         "POST",
@@ -292,6 +298,8 @@ fn every_family_is_generated_with_references_and_imports_cleanly() {
         "proxy_connection_id = workato_connection.jira.id",
         "api_collection_ids = [workato_api_collection.billing_api.id]",
         "api_client_id = workato_api_client.partner_portal.id",
+        "resource \"workato_api_endpoint\" \"list_invoices\"",
+        "api_collection_id = workato_api_collection.billing_api.id",
     ] {
         assert!(billing.contains(expected), "{expected}\n{billing}");
     }
@@ -439,4 +447,32 @@ fn an_empty_workspace_writes_nothing() {
         .success()
         .stdout_has("nothing was written");
     assert!(!dir.exists());
+}
+
+#[test]
+fn a_token_that_cannot_list_some_types_generates_what_it_can_see() {
+    let emu = Emulator::start(&[
+        "--token",
+        "dev=all",
+        "--token",
+        "partial=Workspace Details: Get details, List projects, List folders",
+    ]);
+    hand_built(&emu);
+    let env = [
+        ("WORKATO_API_TOKEN", "partial"),
+        ("WORKATO_HOST", emu.url.as_str()),
+    ];
+    let out = Workspace::new();
+    Workspace::new()
+        .run_with(&["generate", "--out", out.path().to_str().unwrap()], &env)
+        .success()
+        .stderr_has("the API token may not list 11 resource types")
+        .stderr_has("  - workato_project_property: Access forbidden: the API client lacks \"Environment Properties → List\" (GET /api/properties)")
+        .stdout_has("Generated 6 resources")
+        .nowhere(PROJECT_SECRET);
+    assert!(!out.path().join("generated.wfvars").exists());
+    out.run_with(&["apply", "--auto-approve"], &env)
+        .success()
+        .stdout_has("6 imported, 0 added");
+    out.run_with(&["plan", "--detailed-exitcode"], &env).code(0);
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod adoption;
 mod api_platform;
+mod bootstrap;
 mod cli_errors;
 mod crash;
 mod plans;
