@@ -38,15 +38,26 @@ pub struct InstanceAddr {
 
 impl ResourceAddr {
     pub fn managed(type_name: impl Into<String>, name: impl Into<String>) -> Self {
-        ResourceAddr { mode: Mode::Managed, type_name: type_name.into(), name: name.into() }
+        ResourceAddr {
+            mode: Mode::Managed,
+            type_name: type_name.into(),
+            name: name.into(),
+        }
     }
 
     pub fn data(type_name: impl Into<String>, name: impl Into<String>) -> Self {
-        ResourceAddr { mode: Mode::Data, type_name: type_name.into(), name: name.into() }
+        ResourceAddr {
+            mode: Mode::Data,
+            type_name: type_name.into(),
+            name: name.into(),
+        }
     }
 
     pub fn instance(&self, key: Option<InstanceKey>) -> InstanceAddr {
-        InstanceAddr { resource: self.clone(), key }
+        InstanceAddr {
+            resource: self.clone(),
+            key,
+        }
     }
 }
 
@@ -97,7 +108,10 @@ impl FromStr for InstanceAddr {
 
     /// Parses `TYPE.NAME`, `TYPE.NAME[0]`, `TYPE.NAME["key"]` and the `data.` forms.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let err = |reason| AddrParseError { input: input.to_string(), reason };
+        let err = |reason| AddrParseError {
+            input: input.to_string(),
+            reason,
+        };
         let (head, key) = match input.find('[') {
             Some(open) => {
                 let inner = input[open..]
@@ -125,7 +139,11 @@ impl FromStr for InstanceAddr {
             return Err(err("type and name must be identifiers"));
         }
         Ok(InstanceAddr {
-            resource: ResourceAddr { mode, type_name: type_name.into(), name: name.into() },
+            resource: ResourceAddr {
+                mode,
+                type_name: type_name.into(),
+                name: name.into(),
+            },
             key,
         })
     }

@@ -40,7 +40,11 @@ impl Value {
 
     /// Wraps `self` in a mark when `sensitive` is true.
     pub fn marked_if(self, sensitive: bool) -> Value {
-        if sensitive { self.mark_sensitive() } else { self }
+        if sensitive {
+            self.mark_sensitive()
+        } else {
+            self
+        }
     }
 
     /// Removes the top-level mark, returning the inner value and whether it was marked.

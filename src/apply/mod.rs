@@ -16,7 +16,9 @@ use crate::graph::walk::walk;
 use crate::graph::{ConfigGraph, Node};
 use crate::plan::diff::diff_instance;
 use crate::plan::eval::Evaluator;
-use crate::plan::planner::{ignore_set, mark, preset_deferred, read_data, schema_for, sensitive_attrs};
+use crate::plan::planner::{
+    ignore_set, mark, preset_deferred, read_data, schema_for, sensitive_attrs,
+};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::state::{Change, OutputState, ResourceState, StateDb, StateError};
 use crate::value::Value;
@@ -109,7 +111,12 @@ impl Applier {
                     .changes
                     .iter()
                     .filter(|c| &c.addr.resource == addr)
-                    .filter_map(|c| Some((c.addr.key.clone(), Value::from_json(&serde_json::Value::Object(c.before.clone()?)))))
+                    .filter_map(|c| {
+                        Some((
+                            c.addr.key.clone(),
+                            Value::from_json(&serde_json::Value::Object(c.before.clone()?)),
+                        ))
+                    })
                     .collect()
             });
             run_config_walk(&shared, &self.config).await;
@@ -120,9 +127,13 @@ impl Applier {
                 record_outputs(&shared, &self.config)?;
             }
         } else if shared.plan.mode == PlanMode::Destroy {
-            shared.state.commit(Change { outputs: Some(BTreeMap::new()), ..Change::default() })?;
+            shared.state.commit(Change {
+                outputs: Some(BTreeMap::new()),
+                ..Change::default()
+            })?;
         }
-        let shared = Arc::try_unwrap(shared).unwrap_or_else(|_| panic!("apply tasks still hold the shared state"));
+        let shared = Arc::try_unwrap(shared)
+            .unwrap_or_else(|_| panic!("apply tasks still hold the shared state"));
         if let Some(e) = shared.fatal.into_inner().unwrap() {
             return Err(e.into());
         }
@@ -183,11 +194,20 @@ fn forget_vanished(shared: &Shared) -> Result<(), StateError> {
         .drift
         .iter()
         .filter(|d| d.after.is_none())
-        .filter(|d| !shared.plan.changes.iter().any(|c| c.addr == d.addr && c.action == Action::Create))
+        .filter(|d| {
+            !shared
+                .plan
+                .changes
+                .iter()
+                .any(|c| c.addr == d.addr && c.action == Action::Create)
+        })
         .map(|d| d.addr.clone())
         .collect();
     if !gone.is_empty() {
-        shared.state.commit(Change { remove: gone, ..Change::default() })?;
+        shared.state.commit(Change {
+            remove: gone,
+            ..Change::default()
+        })?;
     }
     Ok(())
 }
@@ -195,7 +215,12 @@ fn forget_vanished(shared: &Shared) -> Result<(), StateError> {
 /// Deletes of objects no longer in the configuration (or all, when destroying): each one
 /// waits for the deletes of everything that depended on it.
 async fn run_deletes(shared: &Arc<Shared>, parallelism: usize) {
-    let deletes: Vec<&ResourceChange> = shared.plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    let deletes: Vec<&ResourceChange> = shared
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .collect();
     let mut deps: BTreeMap<InstanceAddr, BTreeSet<InstanceAddr>> = BTreeMap::new();
     for d in &deletes {
         let waits_for = deletes
@@ -209,7 +234,11 @@ async fn run_deletes(shared: &Arc<Shared>, parallelism: usize) {
     walk(deps, parallelism, move |addr| {
         let shared = shared2.clone();
         async move {
-            let change = shared.plan.change(&addr).expect("delete is planned").clone();
+            let change = shared
+                .plan
+                .change(&addr)
+                .expect("delete is planned")
+                .clone();
             delete_one(&shared, &change).await
         }
     })
@@ -217,22 +246,34 @@ async fn run_deletes(shared: &Arc<Shared>, parallelism: usize) {
 }
 
 async fn delete_one(shared: &Shared, change: &ResourceChange) -> bool {
-    let Some(resource) = workato::resource::resource(&change.type_name) else { return false };
+    let Some(resource) = workato::resource::resource(&change.type_name) else {
+        return false;
+    };
     let prior = change.before.clone().unwrap_or_default();
     let _slot = shared.api_slots.acquire().await.expect("semaphore open");
     let id = display_id(&prior);
-    shared.observer.started(&change.addr, Action::Delete, id.clone());
+    shared
+        .observer
+        .started(&change.addr, Action::Delete, id.clone());
     let started = Instant::now();
     match resource.delete(&shared.api, &prior).await {
         Ok(outcome) => {
             if let Deleted::Forgotten(note) = outcome {
                 shared.observer.warning(&format!("{}: {note}", change.addr));
             }
-            if !commit(shared, Change { remove: vec![change.addr.clone()], ..Change::default() }) {
+            if !commit(
+                shared,
+                Change {
+                    remove: vec![change.addr.clone()],
+                    ..Change::default()
+                },
+            ) {
                 return false;
             }
             shared.report.lock().unwrap().destroyed += 1;
-            shared.observer.finished(&change.addr, Action::Delete, started.elapsed(), id);
+            shared
+                .observer
+                .finished(&change.addr, Action::Delete, started.elapsed(), id);
             true
         }
         Err(e) => {
@@ -272,7 +313,11 @@ async fn apply_node(shared: &Arc<Shared>, config: &Config, node: Node) -> bool {
     match node {
         Node::Var(_) | Node::Output(_) => true,
         Node::Local(name) => {
-            let local = config.locals.iter().find(|l| l.name == name).expect("local exists");
+            let local = config
+                .locals
+                .iter()
+                .find(|l| l.name == name)
+                .expect("local exists");
             match shared.eval.lock().unwrap().eval_local(local) {
                 Ok(()) => true,
                 Err(e) => {
@@ -282,7 +327,11 @@ async fn apply_node(shared: &Arc<Shared>, config: &Config, node: Node) -> bool {
             }
         }
         Node::Resource(addr) => {
-            let rc = config.resources.iter().find(|r| r.addr == addr).expect("resource exists");
+            let rc = config
+                .resources
+                .iter()
+                .find(|r| r.addr == addr)
+                .expect("resource exists");
             if rc.addr.mode == Mode::Data {
                 return apply_data(shared, config, rc).await;
             }
@@ -309,16 +358,23 @@ async fn apply_resource(
             return false;
         }
     };
-    let dependencies: Vec<String> = shared.graph.resource_dependencies(node).iter().map(|a| a.to_string()).collect();
+    let dependencies: Vec<String> = shared
+        .graph
+        .resource_dependencies(node)
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
     let mut tasks = tokio::task::JoinSet::new();
     for (addr, config_values) in instances {
         let shared = shared.clone();
         let dependencies = dependencies.clone();
         let rc_addr = rc.addr.clone();
-        let ignore = ignore_set(config, rc, schema_for(config, rc).expect("checked at plan")).expect("checked at plan");
+        let ignore = ignore_set(config, rc, schema_for(config, rc).expect("checked at plan"))
+            .expect("checked at plan");
         let cbd = rc.lifecycle.create_before_destroy;
         tasks.spawn(async move {
-            let value = apply_instance(&shared, &addr, config_values, &ignore, dependencies, cbd).await;
+            let value =
+                apply_instance(&shared, &addr, config_values, &ignore, dependencies, cbd).await;
             (rc_addr, addr, value)
         });
     }
@@ -339,7 +395,11 @@ async fn apply_resource(
 }
 
 /// Data sources: the value read while planning, or a read now that arguments are known.
-async fn apply_data(shared: &Arc<Shared>, config: &Config, rc: &crate::config::ResourceConfig) -> bool {
+async fn apply_data(
+    shared: &Arc<Shared>,
+    config: &Config,
+    rc: &crate::config::ResourceConfig,
+) -> bool {
     let prepared = {
         let mut eval = shared.eval.lock().unwrap();
         prepare_instances(&mut eval, config, rc)
@@ -362,7 +422,12 @@ async fn apply_data(shared: &Arc<Shared>, config: &Config, rc: &crate::config::R
                 let started = Instant::now();
                 match read_data(&shared.api, &addr, &args).await {
                     Ok(object) => {
-                        shared.observer.finished(&addr, Action::Read, started.elapsed(), display_id(&object));
+                        shared.observer.finished(
+                            &addr,
+                            Action::Read,
+                            started.elapsed(),
+                            display_id(&object),
+                        );
                         object
                     }
                     Err(e) => {
@@ -373,8 +438,15 @@ async fn apply_data(shared: &Arc<Shared>, config: &Config, rc: &crate::config::R
                 }
             }
         };
-        let value = mark(&Value::from_json(&serde_json::Value::Object(object)), &sensitive);
-        shared.eval.lock().unwrap().set_instance(&rc.addr, addr.key.clone(), value);
+        let value = mark(
+            &Value::from_json(&serde_json::Value::Object(object)),
+            &sensitive,
+        );
+        shared
+            .eval
+            .lock()
+            .unwrap()
+            .set_instance(&rc.addr, addr.key.clone(), value);
     }
     shared.eval.lock().unwrap().finish_resource(&rc.addr);
     ok
@@ -382,7 +454,11 @@ async fn apply_data(shared: &Arc<Shared>, config: &Config, rc: &crate::config::R
 
 type Prepared = Vec<(InstanceAddr, BTreeMap<String, Value>)>;
 
-fn prepare_instances(eval: &mut Evaluator, config: &Config, rc: &crate::config::ResourceConfig) -> Result<Prepared, Diagnostics> {
+fn prepare_instances(
+    eval: &mut Evaluator,
+    config: &Config,
+    rc: &crate::config::ResourceConfig,
+) -> Result<Prepared, Diagnostics> {
     let schema = schema_for(config, rc)?;
     let mut out = Vec::new();
     for exp in eval.expand(rc)? {
@@ -405,8 +481,14 @@ async fn apply_instance(
     let schema = resource.schema();
     let planned = shared.plan.change(addr);
     let prior = planned.and_then(|c| c.before.clone());
-    let replace_requested = planned.is_some_and(|c| c.action == Action::Replace) ;
-    let diff = diff_instance(schema, &config_values, prior.as_ref(), ignore, replace_requested && prior.is_some());
+    let replace_requested = planned.is_some_and(|c| c.action == Action::Replace);
+    let diff = diff_instance(
+        schema,
+        &config_values,
+        prior.as_ref(),
+        ignore,
+        replace_requested && prior.is_some(),
+    );
     let sensitive = sensitive_attrs(schema, &config_values);
     let planned_action = planned.map_or(Action::NoOp, |c| c.action);
     if diff.action != Action::NoOp && planned_action == Action::NoOp {
@@ -435,37 +517,79 @@ async fn apply_instance(
     let result: Object = match diff.action {
         Action::NoOp if planned.is_some_and(|c| c.importing.is_some()) => {
             let attrs = prior.clone().unwrap_or_default();
-            commit(shared, Change { put: vec![record(attrs.clone())], ..Change::default() }).then_some(())?;
+            commit(
+                shared,
+                Change {
+                    put: vec![record(attrs.clone())],
+                    ..Change::default()
+                },
+            )
+            .then_some(())?;
             shared.report.lock().unwrap().imported += 1;
-            shared.observer.finished(addr, Action::NoOp, Duration::ZERO, display_id(&attrs));
+            shared
+                .observer
+                .finished(addr, Action::NoOp, Duration::ZERO, display_id(&attrs));
             attrs
         }
         Action::NoOp => {
             let attrs = prior.clone().unwrap_or_default();
             // Keep state's dependencies and sensitivity current even without an API call.
-            return Some(mark(&Value::from_json(&serde_json::Value::Object(attrs)), &sensitive));
+            return Some(mark(
+                &Value::from_json(&serde_json::Value::Object(attrs)),
+                &sensitive,
+            ));
         }
         Action::Create => {
             let _slot = shared.api_slots.acquire().await.expect("semaphore open");
             let sens: Vec<String> = sensitive.iter().cloned().collect();
-            let created = create_logged(shared, addr, resource, &after_json, &dependencies, &sens).await?;
+            let created =
+                create_logged(shared, addr, resource, &after_json, &dependencies, &sens).await?;
             let created = with_local(schema, &after_json, created);
-            commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
+            commit(
+                shared,
+                Change {
+                    put: vec![record(created.clone())],
+                    ..Change::default()
+                },
+            )
+            .then_some(())?;
             shared.report.lock().unwrap().added += 1;
             created
         }
         Action::Update => {
             let prior = prior.clone().unwrap_or_default();
-            let only_local = schema.attributes.iter().all(|(n, a)| a.local_only || prior.get(n) == after_json.get(n) || !a.is_configurable())
-                && schema.blocks.keys().all(|n| prior.get(n) == after_json.get(n));
+            let only_local = schema.attributes.iter().all(|(n, a)| {
+                a.local_only || prior.get(n) == after_json.get(n) || !a.is_configurable()
+            }) && schema
+                .blocks
+                .keys()
+                .all(|n| prior.get(n) == after_json.get(n));
             let _slot = shared.api_slots.acquire().await.expect("semaphore open");
             let updated = if only_local {
                 prior.clone()
             } else {
-                run_op(shared, addr, Action::Update, display_id(&prior), resource.update(&shared.api, &prior, &after_json)).await?
+                run_op(
+                    shared,
+                    addr,
+                    Action::Update,
+                    display_id(&prior),
+                    resource.update(&shared.api, &prior, &after_json),
+                )
+                .await?
             };
-            let updated = with_local(schema, &after_json, crate::plan::refresh::carry_over(schema, &prior, updated));
-            commit(shared, Change { put: vec![record(updated.clone())], ..Change::default() }).then_some(())?;
+            let updated = with_local(
+                schema,
+                &after_json,
+                crate::plan::refresh::carry_over(schema, &prior, updated),
+            );
+            commit(
+                shared,
+                Change {
+                    put: vec![record(updated.clone())],
+                    ..Change::default()
+                },
+            )
+            .then_some(())?;
             let mut report = shared.report.lock().unwrap();
             report.changed += 1;
             report.imported += usize::from(planned.is_some_and(|c| c.importing.is_some()));
@@ -476,7 +600,14 @@ async fn apply_instance(
             let prior = prior.clone().unwrap_or_default();
             let _slot = shared.api_slots.acquire().await.expect("semaphore open");
             let delete_old = || async {
-                let outcome = run_op(shared, addr, Action::Delete, display_id(&prior), resource.delete(&shared.api, &prior)).await?;
+                let outcome = run_op(
+                    shared,
+                    addr,
+                    Action::Delete,
+                    display_id(&prior),
+                    resource.delete(&shared.api, &prior),
+                )
+                .await?;
                 if let Deleted::Forgotten(note) = outcome {
                     shared.observer.warning(&format!("{addr}: {note}"));
                 }
@@ -485,12 +616,27 @@ async fn apply_instance(
             };
             if !create_before_destroy {
                 delete_old().await?;
-                commit(shared, Change { remove: vec![addr.clone()], ..Change::default() }).then_some(())?;
+                commit(
+                    shared,
+                    Change {
+                        remove: vec![addr.clone()],
+                        ..Change::default()
+                    },
+                )
+                .then_some(())?;
             }
             let sens: Vec<String> = sensitive.iter().cloned().collect();
-            let created = create_logged(shared, addr, resource, &after_json, &dependencies, &sens).await?;
+            let created =
+                create_logged(shared, addr, resource, &after_json, &dependencies, &sens).await?;
             let created = with_local(schema, &after_json, created);
-            commit(shared, Change { put: vec![record(created.clone())], ..Change::default() }).then_some(())?;
+            commit(
+                shared,
+                Change {
+                    put: vec![record(created.clone())],
+                    ..Change::default()
+                },
+            )
+            .then_some(())?;
             shared.report.lock().unwrap().added += 1;
             if create_before_destroy {
                 // The replacement is recorded; the old object goes last (create_before_destroy).
@@ -500,17 +646,28 @@ async fn apply_instance(
         }
         Action::Delete | Action::Read | Action::Forget => return None,
     };
-    Some(mark(&Value::from_json(&serde_json::Value::Object(result)), &sensitive))
+    Some(mark(
+        &Value::from_json(&serde_json::Value::Object(result)),
+        &sensitive,
+    ))
 }
 
 /// Block items that still hold unknown values (a relation to a table created later in
 /// this apply) cannot be sent yet: each is replaced by the prior item at its position,
 /// or left out. Returns whether anything was held back.
-fn hold_back_unknown_items(schema: &crate::schema::Schema, after: Value, prior: Option<&Object>) -> (Value, bool) {
-    let Value::Object(mut map) = after else { return (after, false) };
+fn hold_back_unknown_items(
+    schema: &crate::schema::Schema,
+    after: Value,
+    prior: Option<&Object>,
+) -> (Value, bool) {
+    let Value::Object(mut map) = after else {
+        return (after, false);
+    };
     let mut held = false;
     for name in schema.blocks.keys() {
-        let Some(Value::List(items)) = map.remove(name) else { continue };
+        let Some(Value::List(items)) = map.remove(name) else {
+            continue;
+        };
         let prior_items: Vec<Value> = prior
             .and_then(|p| p.get(name))
             .and_then(|v| v.as_array())
@@ -537,22 +694,38 @@ fn hold_back_unknown_items(schema: &crate::schema::Schema, after: Value, prior: 
 /// relation to a table not created yet) — not merely a computed value the server assigns
 /// (a new column's `field_id`).
 fn has_configured_unknown(block: &crate::schema::BlockSchema, item: &Value) -> bool {
-    let Some(map) = item.as_object() else { return item.contains_unknown() };
-    map.iter().any(|(k, v)| match (block.attributes.get(k), block.blocks.get(k)) {
-        (Some(attr), _) => v.contains_unknown() && !attr.computed,
-        (None, Some(inner)) => v.as_list().unwrap_or(&[]).iter().any(|i| has_configured_unknown(inner, i)),
-        (None, None) => v.contains_unknown(),
-    })
+    let Some(map) = item.as_object() else {
+        return item.contains_unknown();
+    };
+    map.iter().any(
+        |(k, v)| match (block.attributes.get(k), block.blocks.get(k)) {
+            (Some(attr), _) => v.contains_unknown() && !attr.computed,
+            (None, Some(inner)) => v
+                .as_list()
+                .unwrap_or(&[])
+                .iter()
+                .any(|i| has_configured_unknown(inner, i)),
+            (None, None) => v.contains_unknown(),
+        },
+    )
 }
 
 /// Whether a planned object still waits on values only another resource's apply will tell.
 fn waits_on_others(schema: &crate::schema::Schema, after: &Value) -> bool {
-    let Some(map) = after.as_object() else { return true };
-    map.iter().any(|(k, v)| match (schema.attributes.get(k), schema.blocks.get(k)) {
-        (Some(attr), _) => v.contains_unknown() && attr.is_configurable() && !attr.computed,
-        (None, Some(block)) => v.as_list().unwrap_or(&[]).iter().any(|i| has_configured_unknown(block, i)),
-        (None, None) => false,
-    })
+    let Some(map) = after.as_object() else {
+        return true;
+    };
+    map.iter().any(
+        |(k, v)| match (schema.attributes.get(k), schema.blocks.get(k)) {
+            (Some(attr), _) => v.contains_unknown() && attr.is_configurable() && !attr.computed,
+            (None, Some(block)) => v
+                .as_list()
+                .unwrap_or(&[])
+                .iter()
+                .any(|i| has_configured_unknown(block, i)),
+            (None, None) => false,
+        },
+    )
 }
 
 /// Updates the instances that were applied without their deferred block items, now that
@@ -560,15 +733,22 @@ fn waits_on_others(schema: &crate::schema::Schema, after: &Value) -> bool {
 async fn run_second_pass(shared: &Arc<Shared>, config: &Config) {
     let pending: Vec<InstanceAddr> = std::mem::take(&mut *shared.second_pass.lock().unwrap());
     for addr in pending {
-        let Some(rc) = config.resources.iter().find(|r| r.addr == addr.resource) else { continue };
-        let Some(resource) = workato::resource::resource(&addr.resource.type_name) else { continue };
+        let Some(rc) = config.resources.iter().find(|r| r.addr == addr.resource) else {
+            continue;
+        };
+        let Some(resource) = workato::resource::resource(&addr.resource.type_name) else {
+            continue;
+        };
         let schema = resource.schema();
         let evaluated = {
             let mut eval = shared.eval.lock().unwrap();
             prepare_instances(&mut eval, config, rc)
         };
         let values = match evaluated {
-            Ok(instances) => instances.into_iter().find(|(a, _)| a == &addr).map(|(_, v)| v),
+            Ok(instances) => instances
+                .into_iter()
+                .find(|(a, _)| a == &addr)
+                .map(|(_, v)| v),
             Err(e) => {
                 shared.report.lock().unwrap().diagnostics.extend(e);
                 continue;
@@ -591,11 +771,28 @@ async fn run_second_pass(shared: &Arc<Shared>, config: &Config) {
         let sensitive = sensitive_attrs(schema, &values);
         let after_json = plain_json(&diff.after);
         let _slot = shared.api_slots.acquire().await.expect("semaphore open");
-        let Some(updated) = run_op(shared, &addr, Action::Update, display_id(&current), resource.update(&shared.api, &current, &after_json)).await else {
+        let Some(updated) = run_op(
+            shared,
+            &addr,
+            Action::Update,
+            display_id(&current),
+            resource.update(&shared.api, &current, &after_json),
+        )
+        .await
+        else {
             continue;
         };
-        let updated = with_local(schema, &after_json, crate::plan::refresh::carry_over(schema, &current, updated));
-        let dependencies = shared.graph.resource_dependencies(&Node::Resource(addr.resource.clone())).iter().map(|a| a.to_string()).collect();
+        let updated = with_local(
+            schema,
+            &after_json,
+            crate::plan::refresh::carry_over(schema, &current, updated),
+        );
+        let dependencies = shared
+            .graph
+            .resource_dependencies(&Node::Resource(addr.resource.clone()))
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
         let record = ResourceState {
             addr: addr.clone(),
             mode: Mode::Managed,
@@ -605,7 +802,13 @@ async fn run_second_pass(shared: &Arc<Shared>, config: &Config) {
             dependencies,
             schema_version: 0,
         };
-        commit(shared, Change { put: vec![record], ..Change::default() });
+        commit(
+            shared,
+            Change {
+                put: vec![record],
+                ..Change::default()
+            },
+        );
     }
 }
 
@@ -631,7 +834,12 @@ async fn create_logged(
     loop {
         match resource.create(&shared.api, planned).await {
             Ok(created) => {
-                shared.observer.finished(addr, Action::Create, started.elapsed(), display_id(&created));
+                shared.observer.finished(
+                    addr,
+                    Action::Create,
+                    started.elapsed(),
+                    display_id(&created),
+                );
                 return Some(created);
             }
             Err(e) if e.is_transient() && attempt < CREATE_RETRIES => {
@@ -640,7 +848,12 @@ async fn create_logged(
                 tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
                 match recover::find_created(&shared.api, resource, &intent, &shared.state).await {
                     Ok(recover::Lookup::Found(found)) => {
-                        shared.observer.finished(addr, Action::Create, started.elapsed(), display_id(&found));
+                        shared.observer.finished(
+                            addr,
+                            Action::Create,
+                            started.elapsed(),
+                            display_id(&found),
+                        );
                         return Some(found);
                     }
                     Ok(recover::Lookup::Absent) => continue,
@@ -681,7 +894,9 @@ where
     let started = Instant::now();
     match op.await {
         Ok(v) => {
-            shared.observer.finished(addr, action, started.elapsed(), v.result_id().or(id));
+            shared
+                .observer
+                .finished(addr, action, started.elapsed(), v.result_id().or(id));
             Some(v)
         }
         Err(e) => {
@@ -715,7 +930,9 @@ impl ResultId for Deleted {
 }
 
 fn display_id(obj: &Object) -> Option<String> {
-    obj.get("id").filter(|v| !v.is_null()).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+    obj.get("id")
+        .filter(|v| !v.is_null())
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
 }
 
 /// The planned object as JSON for the API: marks dropped, unknowns as null.
@@ -730,10 +947,9 @@ fn plain_json(after: &Value) -> Object {
 /// from the planned object in the result.
 fn with_local(schema: &crate::schema::Schema, planned: &Object, mut result: Object) -> Object {
     for (name, attr) in &schema.attributes {
-        let kept_from_config = attr.local_only || attr.write_only || (attr.not_returned && attr.is_configurable());
-        if kept_from_config
-            && let Some(v) = planned.get(name)
-        {
+        let kept_from_config =
+            attr.local_only || attr.write_only || (attr.not_returned && attr.is_configurable());
+        if kept_from_config && let Some(v) = planned.get(name) {
             result.insert(name.clone(), v.clone());
         }
     }
@@ -747,7 +963,8 @@ fn digest_write_only(schema: &crate::schema::Schema, mut attrs: Object) -> Objec
             && let Some(v) = attrs.get_mut(name)
             && !v.as_str().is_some_and(|s| s.starts_with("sha256:"))
         {
-            *v = crate::plan::diff::write_only_digest(&Value::from_json(v)).map_or(serde_json::Value::Null, serde_json::Value::String);
+            *v = crate::plan::diff::write_only_digest(&Value::from_json(v))
+                .map_or(serde_json::Value::Null, serde_json::Value::String);
         }
     }
     attrs
@@ -769,7 +986,11 @@ fn fail(shared: &Shared, addr: &InstanceAddr, operation: &'static str, e: &ApiEr
 }
 
 fn fail_text(shared: &Shared, addr: &InstanceAddr, operation: &'static str, message: String) {
-    shared.report.lock().unwrap().failures.push(Failure { addr: addr.to_string(), operation, message });
+    shared.report.lock().unwrap().failures.push(Failure {
+        addr: addr.to_string(),
+        operation,
+        message,
+    });
 }
 
 /// Evaluates the outputs with the applied values and stores them.
@@ -781,7 +1002,10 @@ fn record_outputs(shared: &Shared, config: &Config) -> Result<(), StateError> {
             Ok(value) if !value.contains_unknown() => {
                 outputs.insert(
                     output.name.clone(),
-                    OutputState { value: value.clone().unmark_deep().0.to_json(), sensitive: output.sensitive || value.contains_sensitive() },
+                    OutputState {
+                        value: value.clone().unmark_deep().0.to_json(),
+                        sensitive: output.sensitive || value.contains_sensitive(),
+                    },
                 );
             }
             Ok(_) => {}
@@ -789,7 +1013,10 @@ fn record_outputs(shared: &Shared, config: &Config) -> Result<(), StateError> {
         }
     }
     drop(eval);
-    shared.state.commit(Change { outputs: Some(outputs.clone()), ..Change::default() })?;
+    shared.state.commit(Change {
+        outputs: Some(outputs.clone()),
+        ..Change::default()
+    })?;
     shared.report.lock().unwrap().outputs = outputs;
     Ok(())
 }

@@ -43,7 +43,10 @@ pub async fn recover(api: &Api, state: &StateDb) -> Result<Vec<String>, RecoverE
             let all = resource
                 .list_all(api)
                 .await
-                .map_err(|source| RecoverError::Api { addr: intent.addr.to_string(), source })?
+                .map_err(|source| RecoverError::Api {
+                    addr: intent.addr.to_string(),
+                    source,
+                })?
                 .unwrap_or_default();
             listings.insert(intent.type_name.clone(), all);
         }
@@ -62,7 +65,10 @@ pub async fn recover(api: &Api, state: &StateDb) -> Result<Vec<String>, RecoverE
         match found {
             Some(object) => {
                 let id = object.get("id").map(|v| v.to_string()).unwrap_or_default();
-                state.commit(Change { put: vec![adopted(&intent, object)], ..Change::default() })?;
+                state.commit(Change {
+                    put: vec![adopted(&intent, object)],
+                    ..Change::default()
+                })?;
                 notes.push(format!(
                     "{}: an earlier apply was interrupted after asking Workato to create it; adopted the object it created (id {id}) instead of creating another",
                     intent.addr
@@ -98,7 +104,10 @@ pub async fn find_created(
     let Some(all) = resource
         .list_all(api)
         .await
-        .map_err(|source| RecoverError::Api { addr: intent.addr.to_string(), source })?
+        .map_err(|source| RecoverError::Api {
+            addr: intent.addr.to_string(),
+            source,
+        })?
     else {
         return Ok(Lookup::CannotTell);
     };
@@ -141,7 +150,13 @@ fn matches_key(object: &Object, key: &Object) -> bool {
 }
 
 /// The intent to record before creating `addr` with the planned object.
-pub fn intent_for(addr: &crate::addr::InstanceAddr, schema: &crate::schema::Schema, planned: &Object, dependencies: &[String], sensitive: &[String]) -> Intent {
+pub fn intent_for(
+    addr: &crate::addr::InstanceAddr,
+    schema: &crate::schema::Schema,
+    planned: &Object,
+    dependencies: &[String],
+    sensitive: &[String],
+) -> Intent {
     Intent {
         addr: addr.clone(),
         type_name: addr.resource.type_name.clone(),
@@ -165,10 +180,19 @@ mod tests {
 
     #[test]
     fn natural_keys_match_numerically_and_exactly() {
-        let obj = json!({"id": 5, "name": "a", "folder_id": 3}).as_object().unwrap().clone();
-        let key = json!({"name": "a", "folder_id": 3.0}).as_object().unwrap().clone();
+        let obj = json!({"id": 5, "name": "a", "folder_id": 3})
+            .as_object()
+            .unwrap()
+            .clone();
+        let key = json!({"name": "a", "folder_id": 3.0})
+            .as_object()
+            .unwrap()
+            .clone();
         assert!(matches_key(&obj, &key));
-        let other = json!({"name": "b", "folder_id": 3}).as_object().unwrap().clone();
+        let other = json!({"name": "b", "folder_id": 3})
+            .as_object()
+            .unwrap()
+            .clone();
         assert!(!matches_key(&obj, &other));
     }
 }

@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "workform", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Configuration directory (holds the *.wf.hcl files and .workform/).
-    #[arg(short = 'C', long = "chdir", global = true, default_value = ".", value_name = "DIR")]
+    #[arg(
+        short = 'C',
+        long = "chdir",
+        global = true,
+        default_value = ".",
+        value_name = "DIR"
+    )]
     pub dir: PathBuf,
     /// Disable colours (also NO_COLOR).
     #[arg(long, global = true)]
@@ -82,9 +88,7 @@ pub enum ProfilesCommand {
     /// List the profiles (tokens are never shown).
     List,
     /// Make NAME the current profile.
-    Use {
-        name: String,
-    },
+    Use { name: String },
     /// Create a profile; the data centre comes from --region or --host, the token from
     /// standard input (or WORKATO_API_TOKEN), never from the command line.
     Create {
@@ -94,9 +98,7 @@ pub enum ProfilesCommand {
         force: bool,
     },
     /// Delete a profile.
-    Delete {
-        name: String,
-    },
+    Delete { name: String },
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -338,13 +340,19 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         Some(i) => text.split_at(i),
         None => (text, "s"),
     };
-    let n: f64 = number.parse().map_err(|_| format!("invalid duration {text:?} (use e.g. 30s, 2m)"))?;
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?} (use e.g. 30s, 2m)"))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
-        _ => return Err(format!("invalid duration unit in {text:?} (use ms, s, m or h)")),
+        _ => {
+            return Err(format!(
+                "invalid duration unit in {text:?} (use ms, s, m or h)"
+            ));
+        }
     };
     Ok(std::time::Duration::from_secs_f64(secs))
 }

@@ -14,7 +14,13 @@ use crate::plan::{self, Plan, PlanMode, refresh};
 use crate::render::Printer;
 use crate::render::progress::{ProgressPrinter, summary};
 
-pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &ApplyArgs, destroy: bool) -> Result<u8, CmdError> {
+pub async fn run(
+    printer: Printer,
+    dir: &Path,
+    sandbox: bool,
+    args: &ApplyArgs,
+    destroy: bool,
+) -> Result<u8, CmdError> {
     if let Some(file) = &args.plan_file {
         if destroy {
             return Err(CmdError::Message("destroy takes no plan file: save a plan with `plan --destroy --out FILE` and apply that".into()));
@@ -38,16 +44,41 @@ pub async fn run(printer: Printer, dir: &Path, sandbox: bool, args: &ApplyArgs, 
         return Ok(exit::OK);
     }
     if pending && !args.auto_approve && !confirm(&printer, plan.mode) {
-        printer.err(if plan.mode == PlanMode::Destroy { "\nDestroy cancelled." } else { "\nApply cancelled." });
+        printer.err(if plan.mode == PlanMode::Destroy {
+            "\nDestroy cancelled."
+        } else {
+            "\nApply cancelled."
+        });
         return Err(CmdError::Reported);
     }
-    execute(&printer, &session, session.graph.clone(), &remote, &locked, plan, args.plan.parallelism).await
+    execute(
+        &printer,
+        &session,
+        session.graph.clone(),
+        &remote,
+        &locked,
+        plan,
+        args.plan.parallelism,
+    )
+    .await
 }
 
 /// Applies a saved plan: the same configuration and variables, refused as stale when the
 /// state or any object it was planned against has changed since.
-async fn apply_saved(printer: Printer, dir: &Path, sandbox: bool, args: &ApplyArgs, file: &Path) -> Result<u8, CmdError> {
-    if !args.plan.vars.vars.is_empty() || !args.plan.vars.var_files.is_empty() || !args.plan.target.is_empty() || !args.plan.replace.is_empty() || args.plan.destroy || args.plan.refresh_only {
+async fn apply_saved(
+    printer: Printer,
+    dir: &Path,
+    sandbox: bool,
+    args: &ApplyArgs,
+    file: &Path,
+) -> Result<u8, CmdError> {
+    if !args.plan.vars.vars.is_empty()
+        || !args.plan.vars.var_files.is_empty()
+        || !args.plan.target.is_empty()
+        || !args.plan.replace.is_empty()
+        || args.plan.destroy
+        || args.plan.refresh_only
+    {
         return Err(CmdError::Message(
             "Can't change variables or planning options when applying a saved plan: they were fixed when the plan was made. Run plan again with them instead.".into(),
         ));
@@ -55,10 +86,21 @@ async fn apply_saved(printer: Printer, dir: &Path, sandbox: bool, args: &ApplyAr
     let saved = SavedPlan::read(file).map_err(|e| CmdError::Message(e.to_string()))?;
     let config = Arc::new(saved.config(dir).map_err(CmdError::Config)?);
     let graph = Arc::new(ConfigGraph::build(&config).map_err(CmdError::Config)?);
-    let session = Session { printer: printer.clone(), dir: dir.to_path_buf(), config, graph: graph.clone(), vars: saved.vars() };
+    let session = Session {
+        printer: printer.clone(),
+        dir: dir.to_path_buf(),
+        config,
+        graph: graph.clone(),
+        vars: saved.vars(),
+    };
     let locked = session.lock_state("apply", &args.plan.lock_timeout)?;
     let remote = session.connect(sandbox).await?;
     let snapshot = prepare_state(&printer, &remote, &locked).await?;
+    super::permissions::preflight(
+        &remote.api,
+        &super::permissions::needed_for(&session.config, &snapshot, saved.mode),
+    )
+    .await?;
     if snapshot.meta.lineage != saved.lineage {
         return Err(CmdError::Message(
             "Saved plan does not match the given state: the plan was created from a different state lineage.".into(),
@@ -70,17 +112,44 @@ async fn apply_saved(printer: Printer, dir: &Path, sandbox: bool, args: &ApplyAr
             saved.serial, snapshot.meta.serial
         )));
     }
-    let live = if saved.refresh { refresh::refresh_all(&remote.api, &snapshot).await? } else { refresh::from_state(&snapshot) };
+    let live = if saved.refresh {
+        refresh::refresh_all(&remote.api, &snapshot).await?
+    } else {
+        refresh::from_state(&snapshot)
+    };
     let changed = saved.changed_objects(&live);
     if !changed.is_empty() {
         let names: Vec<String> = changed.iter().map(|a| a.to_string()).collect();
-        return Err(stale(format!("these objects changed in the workspace since the plan was made: {}", names.join(", "))));
+        return Err(stale(format!(
+            "these objects changed in the workspace since the plan was made: {}",
+            names.join(", ")
+        )));
     }
-    let plan = plan::plan(&session.config, &graph, session.vars.clone(), &snapshot, &live, &saved.options(), Some(&remote.api)).await?;
+    let plan = plan::plan(
+        &session.config,
+        &graph,
+        session.vars.clone(),
+        &snapshot,
+        &live,
+        &saved.options(),
+        Some(&remote.api),
+    )
+    .await?;
     if !saved.same_actions(&plan) {
-        return Err(stale("planning again from the same inputs no longer gives the same actions".into()));
+        return Err(stale(
+            "planning again from the same inputs no longer gives the same actions".into(),
+        ));
     }
-    execute(&printer, &session, graph, &remote, &locked, plan, args.plan.parallelism).await
+    execute(
+        &printer,
+        &session,
+        graph,
+        &remote,
+        &locked,
+        plan,
+        args.plan.parallelism,
+    )
+    .await
 }
 
 fn stale(why: String) -> CmdError {
@@ -115,22 +184,37 @@ async fn execute(
             api: remote.api.clone(),
             state: locked.state.clone(),
             parallelism,
-            observer: Arc::new(ProgressPrinter { printer: printer.clone() }),
+            observer: Arc::new(ProgressPrinter {
+                printer: printer.clone(),
+            }),
         };
         applier.apply(plan).await?
     };
     if !report.diagnostics.is_empty() {
-        printer.err(&crate::render::diag::render(&report.diagnostics, printer.color));
+        printer.err(&crate::render::diag::render(
+            &report.diagnostics,
+            printer.color,
+        ));
     }
     summary(printer, &report, destroying);
-    if report.failures.is_empty() && report.diagnostics.is_empty() { Ok(exit::OK) } else { Err(CmdError::Reported) }
+    if report.failures.is_empty() && report.diagnostics.is_empty() {
+        Ok(exit::OK)
+    } else {
+        Err(CmdError::Reported)
+    }
 }
 
 fn confirm(printer: &Printer, mode: PlanMode) -> bool {
     let question = match mode {
-        PlanMode::Destroy => "\nDo you really want to destroy all resources?\n  workform will destroy all the objects this configuration manages, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n",
-        PlanMode::RefreshOnly => "\nWould you like to update the workform state to reflect these detected changes?\n  workform will write these changes to the state without modifying any real objects.\n  Only 'yes' will be accepted to confirm.\n",
-        PlanMode::Normal => "\nDo you want to perform these actions?\n  workform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n",
+        PlanMode::Destroy => {
+            "\nDo you really want to destroy all resources?\n  workform will destroy all the objects this configuration manages, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n"
+        }
+        PlanMode::RefreshOnly => {
+            "\nWould you like to update the workform state to reflect these detected changes?\n  workform will write these changes to the state without modifying any real objects.\n  Only 'yes' will be accepted to confirm.\n"
+        }
+        PlanMode::Normal => {
+            "\nDo you want to perform these actions?\n  workform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n"
+        }
     };
     printer.prompt(question).as_deref() == Some("yes")
 }

@@ -16,7 +16,6 @@ use crate::config::Diagnostics;
 use crate::fmt::{self, FmtError, Target};
 use crate::render::Printer;
 
-
 pub fn run(printer: Printer, dir: &Path, args: &FmtArgs) -> Result<u8, CmdError> {
     if args.files.iter().any(|f| f == Path::new("-")) {
         return stdin(&printer, args);

@@ -3,16 +3,16 @@
 mod apply;
 mod emulator;
 mod fmt;
-mod graph;
 mod generate;
+mod graph;
 mod import;
 mod init;
 mod output;
 mod permissions;
 mod plan;
 mod profiles;
-mod show;
 pub mod session;
+mod show;
 mod state;
 mod validate;
 
@@ -93,7 +93,10 @@ impl From<PlanError> for CmdError {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let printer = Printer::new(cli.no_color);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             printer.error(&format!("cannot start the async runtime: {e}"));

@@ -14,7 +14,9 @@ pub fn run(printer: Printer, dir: &Path, args: &OutputArgs) -> Result<u8, CmdErr
     if let Some(name) = &args.name {
         // Asked by name: the value is shown even when sensitive, as Terraform does.
         let out = outputs.get(name).ok_or_else(|| {
-            CmdError::Message(format!("output {name:?} not found: apply a configuration that declares it first"))
+            CmdError::Message(format!(
+                "output {name:?} not found: apply a configuration that declares it first"
+            ))
         })?;
         let text = if args.json {
             serde_json::to_string_pretty(&out.value).unwrap_or_default()
@@ -22,7 +24,11 @@ pub fn run(printer: Printer, dir: &Path, args: &OutputArgs) -> Result<u8, CmdErr
             match &out.value {
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Number(_) | serde_json::Value::Bool(_) => out.value.to_string(),
-                _ => return Err(CmdError::Message(format!("output {name:?} is not a string, number or bool; use --json"))),
+                _ => {
+                    return Err(CmdError::Message(format!(
+                        "output {name:?} is not a string, number or bool; use --json"
+                    )));
+                }
             }
         } else {
             inline_json(&out.value, false)
@@ -34,8 +40,15 @@ pub fn run(printer: Printer, dir: &Path, args: &OutputArgs) -> Result<u8, CmdErr
         let map: serde_json::Map<String, serde_json::Value> = outputs
             .iter()
             .map(|(name, o)| {
-                let value = if o.sensitive { serde_json::Value::Null } else { o.value.clone() };
-                (name.clone(), serde_json::json!({ "sensitive": o.sensitive, "value": value }))
+                let value = if o.sensitive {
+                    serde_json::Value::Null
+                } else {
+                    o.value.clone()
+                };
+                (
+                    name.clone(),
+                    serde_json::json!({ "sensitive": o.sensitive, "value": value }),
+                )
             })
             .collect();
         printer.out(&serde_json::to_string_pretty(&map).unwrap_or_default());
@@ -43,7 +56,14 @@ pub fn run(printer: Printer, dir: &Path, args: &OutputArgs) -> Result<u8, CmdErr
         printer.err("No outputs found in state.");
     } else {
         for (name, o) in &outputs {
-            printer.out(&format!("{name} = {}", if o.sensitive { "<sensitive>".to_string() } else { inline_json(&o.value, false) }));
+            printer.out(&format!(
+                "{name} = {}",
+                if o.sensitive {
+                    "<sensitive>".to_string()
+                } else {
+                    inline_json(&o.value, false)
+                }
+            ));
         }
     }
     Ok(exit::OK)

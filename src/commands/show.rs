@@ -20,12 +20,26 @@ pub async fn run(printer: Printer, dir: &Path, args: &ShowArgs) -> Result<u8, Cm
 }
 
 /// Re-plans offline from the file's own inputs, which reproduces the saved plan exactly.
-async fn show_plan(printer: Printer, dir: &Path, file: &Path, as_json: bool) -> Result<u8, CmdError> {
+async fn show_plan(
+    printer: Printer,
+    dir: &Path,
+    file: &Path,
+    as_json: bool,
+) -> Result<u8, CmdError> {
     let saved = SavedPlan::read(file).map_err(|e| CmdError::Message(e.to_string()))?;
     let config = Arc::new(saved.config(dir).map_err(CmdError::Config)?);
     let graph = ConfigGraph::build(&config).map_err(CmdError::Config)?;
     let refreshed = saved.refreshed.clone();
-    let plan = plan::plan(&config, &graph, saved.vars(), &saved.prior_snapshot(), &refreshed, &saved.options(), None).await?;
+    let plan = plan::plan(
+        &config,
+        &graph,
+        saved.vars(),
+        &saved.prior_snapshot(),
+        &refreshed,
+        &saved.options(),
+        None,
+    )
+    .await?;
     if as_json {
         printer.out(&serde_json::to_string_pretty(&json::render(&plan)).unwrap_or_default());
     } else {
@@ -45,7 +59,16 @@ fn show_state(printer: Printer, dir: &Path, as_json: bool) -> Result<u8, CmdErro
                 let values: serde_json::Map<String, serde_json::Value> = r
                     .attributes
                     .iter()
-                    .map(|(k, v)| (k.clone(), if r.sensitive_attributes.contains(k) { serde_json::Value::Null } else { v.clone() }))
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            if r.sensitive_attributes.contains(k) {
+                                serde_json::Value::Null
+                            } else {
+                                v.clone()
+                            },
+                        )
+                    })
                     .collect();
                 serde_json::json!({
                     "address": r.addr.to_string(),
@@ -57,10 +80,13 @@ fn show_state(printer: Printer, dir: &Path, as_json: bool) -> Result<u8, CmdErro
                 })
             })
             .collect();
-        printer.out(&serde_json::to_string_pretty(&serde_json::json!({
-            "format_version": "1.0",
-            "values": { "root_module": { "resources": resources } },
-        })).unwrap_or_default());
+        printer.out(
+            &serde_json::to_string_pretty(&serde_json::json!({
+                "format_version": "1.0",
+                "values": { "root_module": { "resources": resources } },
+            }))
+            .unwrap_or_default(),
+        );
         return Ok(exit::OK);
     }
     if snapshot.resources.is_empty() {
@@ -69,11 +95,17 @@ fn show_state(printer: Printer, dir: &Path, as_json: bool) -> Result<u8, CmdErro
     }
     let mut out = String::new();
     for r in snapshot.resources.values() {
-        out.push_str(&format!("# {}:\nresource \"{}\" \"{}\" {{\n", r.addr, r.type_name, r.addr.resource.name));
+        out.push_str(&format!(
+            "# {}:\nresource \"{}\" \"{}\" {{\n",
+            r.addr, r.type_name, r.addr.resource.name
+        ));
         let width = r.attributes.keys().map(String::len).max().unwrap_or(0);
         for (k, v) in &r.attributes {
             let sensitive = r.sensitive_attributes.contains(k);
-            out.push_str(&format!("    {k:<width$} = {}\n", inline_json(v, sensitive)));
+            out.push_str(&format!(
+                "    {k:<width$} = {}\n",
+                inline_json(v, sensitive)
+            ));
         }
         out.push_str("}\n\n");
     }

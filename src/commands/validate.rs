@@ -23,11 +23,28 @@ pub async fn run(printer: Printer, dir: &Path, _vars: &VarArgs) -> Result<u8, Cm
         .map(|v| (v.name.clone(), Value::Unknown.marked_if(v.sensitive)))
         .collect();
     let empty = Snapshot {
-        meta: Meta { version: crate::state::STATE_VERSION, lineage: String::new(), serial: 0, workspace_id: None },
+        meta: Meta {
+            version: crate::state::STATE_VERSION,
+            lineage: String::new(),
+            serial: 0,
+            workspace_id: None,
+        },
         resources: BTreeMap::new(),
         outputs: BTreeMap::new(),
     };
-    plan::plan(&config, &graph, vars, &empty, &BTreeMap::new(), &PlanOptions::default(), None).await?;
-    printer.out(&format!("{} The configuration is valid.", printer.styles.green.apply_to("Success!").bold()));
+    plan::plan(
+        &config,
+        &graph,
+        vars,
+        &empty,
+        &BTreeMap::new(),
+        &PlanOptions::default(),
+        None,
+    )
+    .await?;
+    printer.out(&format!(
+        "{} The configuration is valid.",
+        printer.styles.green.apply_to("Success!").bold()
+    ));
     Ok(exit::OK)
 }

@@ -6,10 +6,10 @@ pub mod walk;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
+use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 
 use crate::addr::ResourceAddr;
 use crate::config::{Config, Diagnostic, Diagnostics, Expr, Span, Subject};
@@ -48,7 +48,11 @@ impl ConfigGraph {
     /// Builds the graph, checking that every reference names something declared and that
     /// there is no cycle. All problems are reported together.
     pub fn build(config: &Config) -> Result<ConfigGraph, Diagnostics> {
-        let mut g = ConfigGraph { graph: StableDiGraph::new(), index: HashMap::new(), deferred: BTreeSet::new() };
+        let mut g = ConfigGraph {
+            graph: StableDiGraph::new(),
+            index: HashMap::new(),
+            deferred: BTreeSet::new(),
+        };
         let mut spans: HashMap<Node, Span> = HashMap::new();
         for v in &config.variables {
             g.add(Node::Var(v.name.clone()));
@@ -71,7 +75,13 @@ impl ConfigGraph {
         // Variable validations are evaluated while resolving variables (they may read any
         // `var.*`, as in Terraform 1.9+), not as part of the graph walk.
         for l in &config.locals {
-            g.link_refs(config, &Node::Local(l.name.clone()), &l.expr, false, &mut diags);
+            g.link_refs(
+                config,
+                &Node::Local(l.name.clone()),
+                &l.expr,
+                false,
+                &mut diags,
+            );
         }
         let mut deferrable = Vec::new();
         for r in &config.resources {
@@ -82,14 +92,26 @@ impl ConfigGraph {
             }
             deferrable.extend(soft.into_iter().map(|e| (node.clone(), e)));
             for (dep, span) in &r.depends_on {
-                g.link(config, &node, &Node::Resource(dep.clone()), *span, &mut diags);
+                g.link(
+                    config,
+                    &node,
+                    &Node::Resource(dep.clone()),
+                    *span,
+                    &mut diags,
+                );
             }
         }
         for o in &config.outputs {
             let node = Node::Output(o.name.clone());
             g.link_refs(config, &node, &o.value, false, &mut diags);
             for (dep, span) in &o.depends_on {
-                g.link(config, &node, &Node::Resource(dep.clone()), *span, &mut diags);
+                g.link(
+                    config,
+                    &node,
+                    &Node::Resource(dep.clone()),
+                    *span,
+                    &mut diags,
+                );
             }
         }
         g.check_cycles(config, &spans, &mut diags);
@@ -101,11 +123,14 @@ impl ConfigGraph {
                     continue;
                 };
                 let to_node = Node::Resource(to.clone());
-                let (Some(&from_ix), Some(&to_ix)) = (g.index.get(&from), g.index.get(&to_node)) else {
+                let (Some(&from_ix), Some(&to_ix)) = (g.index.get(&from), g.index.get(&to_node))
+                else {
                     g.link_refs_single(config, &from, &reference, &mut diags);
                     continue;
                 };
-                if from_ix == to_ix || petgraph::algo::has_path_connecting(&g.graph, to_ix, from_ix, None) {
+                if from_ix == to_ix
+                    || petgraph::algo::has_path_connecting(&g.graph, to_ix, from_ix, None)
+                {
                     if let Node::Resource(from_addr) = &from {
                         g.deferred.insert((from_addr.clone(), to.clone()));
                     }
@@ -118,7 +143,13 @@ impl ConfigGraph {
     }
 
     /// Links one reference found in a deferrable expression that is not a resource.
-    fn link_refs_single(&mut self, config: &Config, from: &Node, reference: &crate::config::Reference, diags: &mut Diagnostics) {
+    fn link_refs_single(
+        &mut self,
+        config: &Config,
+        from: &Node,
+        reference: &crate::config::Reference,
+        diags: &mut Diagnostics,
+    ) {
         let target = match &reference.subject {
             Subject::Var(n) => Node::Var(n.clone()),
             Subject::Local(n) => Node::Local(n.clone()),
@@ -159,8 +190,11 @@ impl ConfigGraph {
             };
             if only_self && &target != from {
                 diags.push(
-                    Diagnostic::error("Invalid reference in variable validation")
-                        .at(&config.sources, reference.span, "a validation may only refer to the variable itself")
+                    Diagnostic::error("Invalid reference in variable validation").at(
+                        &config.sources,
+                        reference.span,
+                        "a validation may only refer to the variable itself",
+                    ),
                 );
                 continue;
             }
@@ -177,12 +211,25 @@ impl ConfigGraph {
         }
     }
 
-    fn link(&mut self, config: &Config, from: &Node, to: &Node, span: Span, diags: &mut Diagnostics) {
+    fn link(
+        &mut self,
+        config: &Config,
+        from: &Node,
+        to: &Node,
+        span: Span,
+        diags: &mut Diagnostics,
+    ) {
         let Some(&to_ix) = self.index.get(to) else {
             let what = match to {
-                Node::Var(n) => format!("Reference to undeclared input variable: no variable \"{n}\" is declared"),
-                Node::Local(n) => format!("Reference to undeclared local value: no local \"{n}\" is declared"),
-                Node::Resource(a) => format!("Reference to undeclared resource: no {a} is declared"),
+                Node::Var(n) => format!(
+                    "Reference to undeclared input variable: no variable \"{n}\" is declared"
+                ),
+                Node::Local(n) => {
+                    format!("Reference to undeclared local value: no local \"{n}\" is declared")
+                }
+                Node::Resource(a) => {
+                    format!("Reference to undeclared resource: no {a} is declared")
+                }
                 Node::Output(n) => format!("Reference to undeclared output {n}"),
             };
             diags.push(Diagnostic::error(what).at(&config.sources, span, "not declared"));
@@ -210,7 +257,11 @@ impl ConfigGraph {
             }
             let locations: Vec<String> = members
                 .iter()
-                .filter_map(|n| spans.get(*n).map(|s| format!("{n} ({})", config.sources.location(*s))))
+                .filter_map(|n| {
+                    spans
+                        .get(*n)
+                        .map(|s| format!("{n} ({})", config.sources.location(*s)))
+                })
                 .collect();
             diags.push(diag.with_help(format!(
                 "each of these refers, directly or indirectly, to the next: {}. Break the loop by removing one reference.",
@@ -251,7 +302,9 @@ impl ConfigGraph {
 
     /// The direct dependencies of a node.
     pub fn dependencies(&self, node: &Node) -> Vec<Node> {
-        let Some(&ix) = self.index.get(node) else { return Vec::new() };
+        let Some(&ix) = self.index.get(node) else {
+            return Vec::new();
+        };
         let mut deps: Vec<Node> = self
             .graph
             .edges_directed(ix, Direction::Outgoing)
@@ -282,7 +335,9 @@ impl ConfigGraph {
 
     /// DOT text for `workform graph` (resources only, edges from dependent to dependency).
     pub fn to_dot(&self) -> String {
-        let mut out = String::from("digraph G {\n  rankdir = \"RL\";\n  node [shape = rect, fontname = \"sans-serif\"];\n");
+        let mut out = String::from(
+            "digraph G {\n  rankdir = \"RL\";\n  node [shape = rect, fontname = \"sans-serif\"];\n",
+        );
         for node in self.order() {
             if let Node::Resource(a) = &node {
                 out.push_str(&format!("  \"{a}\" [label=\"{a}\"];\n"));
@@ -348,8 +403,11 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> Config {
-        crate::config::load_files(std::path::Path::new("."), vec![("main.wf.hcl".into(), text.into())])
-            .unwrap_or_else(|d| panic!("{d}"))
+        crate::config::load_files(
+            std::path::Path::new("."),
+            vec![("main.wf.hcl".into(), text.into())],
+        )
+        .unwrap_or_else(|d| panic!("{d}"))
     }
 
     #[test]
@@ -395,7 +453,10 @@ locals { c = workato_folder.a.id }
 "#,
         );
         let err = ConfigGraph::build(&config).err().expect("a cycle");
-        let text = format!("{:?}", err.0.iter().map(|d| d.to_string()).collect::<Vec<_>>());
+        let text = format!(
+            "{:?}",
+            err.0.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        );
         for member in ["workato_folder.a", "workato_folder.b", "local.c"] {
             assert!(text.contains(member), "{member} missing from {text}");
         }
@@ -410,7 +471,10 @@ resource "workato_folder" "a" {
 }
 "#;
         // The loader or the graph may catch them; either way both are reported at once.
-        let errors = match crate::config::load_files(std::path::Path::new("."), vec![("main.wf.hcl".into(), text.into())]) {
+        let errors = match crate::config::load_files(
+            std::path::Path::new("."),
+            vec![("main.wf.hcl".into(), text.into())],
+        ) {
             Err(d) => d,
             Ok(config) => ConfigGraph::build(&config).err().expect("errors"),
         };
@@ -431,6 +495,12 @@ resource "workato_project" "q" {
         );
         let g = ConfigGraph::build(&config).unwrap();
         let q = Node::Resource(ResourceAddr::managed("workato_project", "q"));
-        assert_eq!(g.dependencies(&q), vec![Node::Resource(ResourceAddr::managed("workato_project", "p"))]);
+        assert_eq!(
+            g.dependencies(&q),
+            vec![Node::Resource(ResourceAddr::managed(
+                "workato_project",
+                "p"
+            ))]
+        );
     }
 }

@@ -32,7 +32,11 @@ where
     let mut waiting: BTreeMap<K, BTreeSet<K>> = deps
         .iter()
         .map(|(k, ds)| {
-            let ds: BTreeSet<K> = ds.iter().filter(|d| deps.contains_key(*d)).cloned().collect();
+            let ds: BTreeSet<K> = ds
+                .iter()
+                .filter(|d| deps.contains_key(*d))
+                .cloned()
+                .collect();
             (k.clone(), ds)
         })
         .collect();
@@ -59,10 +63,19 @@ where
             let fut = run(k.clone());
             running.spawn(async move { (k, fut.await) });
         }
-        let Some(joined) = running.join_next().await else { break };
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
         // A panicking task is a bug in workform; surface it rather than hide it.
         let (k, ok) = joined.expect("apply task panicked");
-        outcomes.insert(k.clone(), if ok { Outcome::Succeeded } else { Outcome::Failed });
+        outcomes.insert(
+            k.clone(),
+            if ok {
+                Outcome::Succeeded
+            } else {
+                Outcome::Failed
+            },
+        );
         if ok {
             for dependent in dependents.get(&k).cloned().unwrap_or_default() {
                 if let Some(ds) = waiting.get_mut(&dependent) {

@@ -54,7 +54,9 @@ pub fn diff_instance(
         };
         let differs = if attr.write_only {
             // State keeps only a digest of what was sent: compare digests.
-            planned.contains_unknown() || prior_value.as_ref().and_then(Value::as_str) != write_only_digest(&planned).as_deref()
+            planned.contains_unknown()
+                || prior_value.as_ref().and_then(Value::as_str)
+                    != write_only_digest(&planned).as_deref()
         } else {
             differs(&planned, prior_value.as_ref())
         };
@@ -79,7 +81,11 @@ pub fn diff_instance(
     }
 
     let Some(_) = prior else {
-        return InstanceDiff { action: Action::Create, after: Value::Object(after), replace_paths: vec![] };
+        return InstanceDiff {
+            action: Action::Create,
+            after: Value::Object(after),
+            replace_paths: vec![],
+        };
     };
     let replace_paths: Vec<String> = changed
         .iter()
@@ -89,7 +95,9 @@ pub fn diff_instance(
     let action = if force_replace || !replace_paths.is_empty() {
         // A new object: everything the server computes is unknown again.
         for (name, attr) in &schema.attributes {
-            if !attr.is_configurable() || (attr.computed && config.get(name).is_none_or(Value::is_null)) {
+            if !attr.is_configurable()
+                || (attr.computed && config.get(name).is_none_or(Value::is_null))
+            {
                 after.insert(name.clone(), Value::Unknown);
             }
         }
@@ -99,7 +107,11 @@ pub fn diff_instance(
     } else {
         Action::Update
     };
-    InstanceDiff { action, after: Value::Object(after), replace_paths }
+    InstanceDiff {
+        action,
+        after: Value::Object(after),
+        replace_paths,
+    }
 }
 
 /// The digest state keeps for a write-only value: `sha256:` + hex SHA-256 of its canonical
@@ -119,14 +131,26 @@ pub fn write_only_digest(value: &Value) -> Option<String> {
         other => other.to_json().to_string(),
     };
     let digest = Sha256::digest(canonical.as_bytes());
-    Some(format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+    Some(format!(
+        "sha256:{}",
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ))
 }
 
 /// Nested blocks: an optional+computed attribute left unset takes the prior value of the
 /// block at the same position (e.g. a data-table column's server-assigned `field_id`), or
 /// unknown when there is none.
-fn fill_block_computed(block: &crate::schema::BlockSchema, configured: Value, prior: Option<&Value>) -> Value {
-    let Value::List(items) = configured else { return configured };
+fn fill_block_computed(
+    block: &crate::schema::BlockSchema,
+    configured: Value,
+    prior: Option<&Value>,
+) -> Value {
+    let Value::List(items) = configured else {
+        return configured;
+    };
     let prior_items = prior.and_then(Value::as_list).unwrap_or(&[]);
     let configured_names: Vec<Option<Value>> = items.iter().map(|i| i.get_attr("name")).collect();
     Value::List(
@@ -134,7 +158,9 @@ fn fill_block_computed(block: &crate::schema::BlockSchema, configured: Value, pr
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
-                let Value::Object(mut map) = item else { return item };
+                let Value::Object(mut map) = item else {
+                    return item;
+                };
                 // The prior block with the same name (columns inserted or reordered keep
                 // their identity), else the one at the same position when it is unnamed.
                 let name = map.get("name").filter(|v| !v.is_null()).cloned();
@@ -142,13 +168,19 @@ fn fill_block_computed(block: &crate::schema::BlockSchema, configured: Value, pr
                     Some(n) => prior_items
                         .iter()
                         .find(|p| p.get_attr("name").as_ref() == Some(n))
-                        .or_else(|| prior_items.get(i).filter(|p| !configured_names.contains(&p.get_attr("name")))),
+                        .or_else(|| {
+                            prior_items
+                                .get(i)
+                                .filter(|p| !configured_names.contains(&p.get_attr("name")))
+                        }),
                     None => prior_items.get(i),
                 };
                 for (name, attr) in &block.attributes {
                     let unset = map.get(name).is_none_or(Value::is_null);
                     if attr.computed && unset {
-                        let v = prior_item.and_then(|p| p.get_attr(name)).unwrap_or(Value::Unknown);
+                        let v = prior_item
+                            .and_then(|p| p.get_attr(name))
+                            .unwrap_or(Value::Unknown);
                         map.insert(name.clone(), v);
                     } else if unset {
                         let v = attr.default.as_ref().map_or(Value::Null, Value::from_json);
@@ -158,7 +190,10 @@ fn fill_block_computed(block: &crate::schema::BlockSchema, configured: Value, pr
                 for (name, inner) in &block.blocks {
                     let configured = map.remove(name).unwrap_or(Value::List(vec![]));
                     let prior_inner = prior_item.and_then(|p| p.get_attr(name));
-                    map.insert(name.clone(), fill_block_computed(inner, configured, prior_inner.as_ref()));
+                    map.insert(
+                        name.clone(),
+                        fill_block_computed(inner, configured, prior_inner.as_ref()),
+                    );
                 }
                 Value::Object(map)
             })
@@ -187,8 +222,7 @@ fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
     }
@@ -223,7 +257,10 @@ mod tests {
     }
 
     fn cfg(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     fn obj(v: serde_json::Value) -> Object {
@@ -231,15 +268,20 @@ mod tests {
     }
 
     fn prior_folder() -> Object {
-        obj(json!({"id": 7, "name": "a", "folder_id": 1, "project_id": 3, "force": false,
-                   "created_at": "t", "updated_at": "t"}))
+        obj(
+            json!({"id": 7, "name": "a", "folder_id": 1, "project_id": 3, "force": false,
+                   "created_at": "t", "updated_at": "t"}),
+        )
     }
 
     #[test]
     fn a_new_object_is_created_with_computed_attributes_unknown() {
         let d = diff_instance(
             folder_schema(),
-            &cfg(&[("name", Value::String("a".into())), ("folder_id", Value::Number(1.0))]),
+            &cfg(&[
+                ("name", Value::String("a".into())),
+                ("folder_id", Value::Number(1.0)),
+            ]),
             None,
             &IgnoreSet::Nothing,
             false,
@@ -253,7 +295,10 @@ mod tests {
     fn unchanged_configuration_is_a_no_op() {
         let d = diff_instance(
             folder_schema(),
-            &cfg(&[("name", Value::String("a".into())), ("folder_id", Value::Number(1.0))]),
+            &cfg(&[
+                ("name", Value::String("a".into())),
+                ("folder_id", Value::Number(1.0)),
+            ]),
             Some(&prior_folder()),
             &IgnoreSet::Nothing,
             false,
@@ -264,11 +309,26 @@ mod tests {
 
     #[test]
     fn a_rename_is_an_update_and_ignore_changes_suppresses_it() {
-        let config = cfg(&[("name", Value::String("b".into())), ("folder_id", Value::Number(1.0))]);
-        let d = diff_instance(folder_schema(), &config, Some(&prior_folder()), &IgnoreSet::Nothing, false);
+        let config = cfg(&[
+            ("name", Value::String("b".into())),
+            ("folder_id", Value::Number(1.0)),
+        ]);
+        let d = diff_instance(
+            folder_schema(),
+            &config,
+            Some(&prior_folder()),
+            &IgnoreSet::Nothing,
+            false,
+        );
         assert_eq!(d.action, Action::Update);
         let ignore = IgnoreSet::Attrs(["name".to_string()].into());
-        let d = diff_instance(folder_schema(), &config, Some(&prior_folder()), &ignore, false);
+        let d = diff_instance(
+            folder_schema(),
+            &config,
+            Some(&prior_folder()),
+            &ignore,
+            false,
+        );
         assert_eq!(d.action, Action::NoOp);
     }
 
@@ -289,8 +349,17 @@ mod tests {
 
     #[test]
     fn an_unknown_planned_value_is_a_change() {
-        let config = cfg(&[("name", Value::String("a".into())), ("folder_id", Value::Unknown)]);
-        let d = diff_instance(folder_schema(), &config, Some(&prior_folder()), &IgnoreSet::Nothing, false);
+        let config = cfg(&[
+            ("name", Value::String("a".into())),
+            ("folder_id", Value::Unknown),
+        ]);
+        let d = diff_instance(
+            folder_schema(),
+            &config,
+            Some(&prior_folder()),
+            &IgnoreSet::Nothing,
+            false,
+        );
         assert_eq!(d.action, Action::Update);
     }
 
@@ -309,8 +378,17 @@ mod tests {
 
     #[test]
     fn replace_by_request_forces_replacement() {
-        let config = cfg(&[("name", Value::String("a".into())), ("folder_id", Value::Number(1.0))]);
-        let d = diff_instance(folder_schema(), &config, Some(&prior_folder()), &IgnoreSet::Nothing, true);
+        let config = cfg(&[
+            ("name", Value::String("a".into())),
+            ("folder_id", Value::Number(1.0)),
+        ]);
+        let d = diff_instance(
+            folder_schema(),
+            &config,
+            Some(&prior_folder()),
+            &IgnoreSet::Nothing,
+            true,
+        );
         assert_eq!(d.action, Action::Replace);
     }
 }

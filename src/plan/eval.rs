@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::addr::{InstanceKey, ResourceAddr};
-use crate::config::{self, Body, Config, Diagnostic, Diagnostics, Local, Output, ResourceConfig, Scope, Type};
+use crate::config::{
+    self, Body, Config, Diagnostic, Diagnostics, Local, Output, ResourceConfig, Scope, Type,
+};
 use crate::schema::{AttrSchema, BlockSchema, Schema};
 use crate::value::Value;
 
@@ -99,20 +101,30 @@ impl Evaluator {
             }
             .map_err(|msg| Diagnostic::error("Invalid count argument").at(sources, count.span(), msg))?;
             return Ok((0..n)
-                .map(|i| Expansion { key: Some(InstanceKey::Int(i)), each: None, count_index: Some(i) })
+                .map(|i| Expansion {
+                    key: Some(InstanceKey::Int(i)),
+                    each: None,
+                    count_index: Some(i),
+                })
                 .collect());
         }
         if let Some(for_each) = &rc.for_each {
             self.instances.entry(rc.addr.clone()).or_default().0 = Repetition::ForEach;
             let value = config::eval(for_each, &self.scope(None, None))?;
             let invalid = |msg: &str| -> Diagnostics {
-                Diagnostic::error("Invalid for_each argument").at(sources, for_each.span(), msg.to_string()).into()
+                Diagnostic::error("Invalid for_each argument")
+                    .at(sources, for_each.span(), msg.to_string())
+                    .into()
             };
             if value.contains_sensitive() {
-                return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments"));
+                return Err(invalid(
+                    "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments",
+                ));
             }
             if value.contains_unknown() && !matches!(&value, Value::Object(_)) {
-                return Err(invalid("The \"for_each\" value depends on resource attributes that cannot be determined until apply"));
+                return Err(invalid(
+                    "The \"for_each\" value depends on resource attributes that cannot be determined until apply",
+                ));
             }
             return match value {
                 Value::Object(map) => Ok(map
@@ -128,7 +140,11 @@ impl Evaluator {
                     for item in items {
                         match item {
                             Value::String(s) => keys.push(s),
-                            _ => return Err(invalid("The given \"for_each\" argument value is unsuitable: a set must hold only strings")),
+                            _ => {
+                                return Err(invalid(
+                                    "The given \"for_each\" argument value is unsuitable: a set must hold only strings",
+                                ));
+                            }
                         }
                     }
                     keys.sort();
@@ -150,7 +166,11 @@ impl Evaluator {
             };
         }
         self.instances.entry(rc.addr.clone()).or_default().0 = Repetition::Single;
-        Ok(vec![Expansion { key: None, each: None, count_index: None }])
+        Ok(vec![Expansion {
+            key: None,
+            each: None,
+            count_index: None,
+        }])
     }
 
     /// Evaluates one instance's arguments, checked and converted against the schema.
@@ -162,12 +182,22 @@ impl Evaluator {
         exp: &Expansion,
     ) -> Result<BTreeMap<String, Value>, Diagnostics> {
         let scope = self.scope(exp.each.clone(), exp.count_index);
-        eval_body(&self.config, &rc.body, &schema.attributes, &schema.blocks, &scope, rc)
+        eval_body(
+            &self.config,
+            &rc.body,
+            &schema.attributes,
+            &schema.blocks,
+            &scope,
+            rc,
+        )
     }
 
     /// Records an instance's (planned or applied) value for later references.
     pub fn set_instance(&mut self, addr: &ResourceAddr, key: Option<InstanceKey>, value: Value) {
-        let entry = self.instances.entry(addr.clone()).or_insert((Repetition::Single, BTreeMap::new()));
+        let entry = self
+            .instances
+            .entry(addr.clone())
+            .or_insert((Repetition::Single, BTreeMap::new()));
         entry.1.insert(key, value);
         let (repetition, instances) = &self.instances[addr];
         let scope_value = match repetition {
@@ -201,7 +231,8 @@ impl Evaluator {
         } else {
             Repetition::Single
         };
-        self.instances.insert(rc.addr.clone(), (repetition, BTreeMap::new()));
+        self.instances
+            .insert(rc.addr.clone(), (repetition, BTreeMap::new()));
         for (key, value) in instances {
             self.set_instance(&rc.addr, key, value);
         }
@@ -244,19 +275,37 @@ fn eval_body(
     let mut diags = Diagnostics::default();
     for attribute in &body.attributes {
         let Some(schema) = attrs.get(&attribute.name) else {
-            let mut names: Vec<&str> = attrs.iter().filter(|(_, a)| a.is_configurable()).map(|(n, _)| n.as_str()).collect();
+            let mut names: Vec<&str> = attrs
+                .iter()
+                .filter(|(_, a)| a.is_configurable())
+                .map(|(n, _)| n.as_str())
+                .collect();
             names.sort();
             diags.push(
-                Diagnostic::error(format!("Unsupported argument: an argument named \"{}\" is not expected here", attribute.name))
-                    .at(sources, attribute.name_span, "not an argument of this block")
-                    .with_help(format!("{} accepts: {}", rc.addr.type_name, names.join(", "))),
+                Diagnostic::error(format!(
+                    "Unsupported argument: an argument named \"{}\" is not expected here",
+                    attribute.name
+                ))
+                .at(
+                    sources,
+                    attribute.name_span,
+                    "not an argument of this block",
+                )
+                .with_help(format!(
+                    "{} accepts: {}",
+                    rc.addr.type_name,
+                    names.join(", ")
+                )),
             );
             continue;
         };
         if !schema.is_configurable() {
             diags.push(
-                Diagnostic::error(format!("Invalid argument: \"{}\" is computed by Workato and cannot be set", attribute.name))
-                    .at(sources, attribute.name_span, "read-only attribute"),
+                Diagnostic::error(format!(
+                    "Invalid argument: \"{}\" is computed by Workato and cannot be set",
+                    attribute.name
+                ))
+                .at(sources, attribute.name_span, "read-only attribute"),
             );
             continue;
         }
@@ -266,8 +315,11 @@ fn eval_body(
                     out.insert(attribute.name.clone(), v);
                 }
                 Err(msg) => diags.push(
-                    Diagnostic::error(format!("Invalid value for \"{}\"", attribute.name))
-                        .at(sources, attribute.expr.span(), msg),
+                    Diagnostic::error(format!("Invalid value for \"{}\"", attribute.name)).at(
+                        sources,
+                        attribute.expr.span(),
+                        msg,
+                    ),
                 ),
             },
             Err(e) => diags.extend(e),
@@ -284,23 +336,36 @@ fn eval_body(
     for (name, block_schema) in blocks {
         let mut items = Vec::new();
         for block in body.blocks.iter().filter(|b| &b.type_name == name) {
-            match eval_body(config, &block.body, &block_schema.attributes, &block_schema.blocks, scope, rc) {
+            match eval_body(
+                config,
+                &block.body,
+                &block_schema.attributes,
+                &block_schema.blocks,
+                scope,
+                rc,
+            ) {
                 Ok(map) => items.push(Value::Object(map)),
                 Err(e) => diags.extend(e),
             }
         }
         if items.len() < block_schema.min_items {
             diags.push(
-                Diagnostic::error(format!("Insufficient {name} blocks: at least {} required", block_schema.min_items))
-                    .at(sources, body.span, format!("add a `{name}` block")),
+                Diagnostic::error(format!(
+                    "Insufficient {name} blocks: at least {} required",
+                    block_schema.min_items
+                ))
+                .at(sources, body.span, format!("add a `{name}` block")),
             );
         }
         if let Some(max) = block_schema.max_items
             && items.len() > max
         {
             diags.push(
-                Diagnostic::error(format!("Too many {name} blocks: at most {max} allowed"))
-                    .at(sources, body.span, "too many blocks"),
+                Diagnostic::error(format!("Too many {name} blocks: at most {max} allowed")).at(
+                    sources,
+                    body.span,
+                    "too many blocks",
+                ),
             );
         }
         out.insert(name.clone(), Value::List(items));
@@ -308,12 +373,19 @@ fn eval_body(
     for block in &body.blocks {
         if !blocks.contains_key(&block.type_name) {
             diags.push(
-                Diagnostic::error(format!("Unsupported block type: blocks of type \"{}\" are not expected here", block.type_name))
-                    .at(sources, block.span, "unexpected block"),
+                Diagnostic::error(format!(
+                    "Unsupported block type: blocks of type \"{}\" are not expected here",
+                    block.type_name
+                ))
+                .at(sources, block.span, "unexpected block"),
             );
         }
     }
-    if diags.is_empty() { Ok(out) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
 }
 
 /// Converts a value to the attribute's type and checks its documented limits.
@@ -326,7 +398,11 @@ fn check_value(schema: &AttrSchema, value: Value) -> Result<Value, String> {
         if let Some(min) = schema.min_length
             && len < min
         {
-            return Err(if min == 1 { "must not be empty".to_string() } else { format!("must be at least {min} characters") });
+            return Err(if min == 1 {
+                "must not be empty".to_string()
+            } else {
+                format!("must be at least {min} characters")
+            });
         }
         if let Some(max) = schema.max_length
             && len > max
@@ -336,7 +412,11 @@ fn check_value(schema: &AttrSchema, value: Value) -> Result<Value, String> {
         if let Some(options) = &schema.one_of
             && !options.iter().any(|o| o == s)
         {
-            let shown = if sensitive { "(sensitive value)".to_string() } else { format!("{s:?}") };
+            let shown = if sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                format!("{s:?}")
+            };
             return Err(format!("{shown} is not one of: {}", options.join(", ")));
         }
     }

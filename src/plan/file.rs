@@ -98,13 +98,22 @@ impl SavedPlan {
             files: config
                 .sources
                 .files()
-                .map(|(_, name, text)| SavedFile { name: name.into(), text: text.into() })
+                .map(|(_, name, text)| SavedFile {
+                    name: name.into(),
+                    text: text.into(),
+                })
                 .collect(),
             variables: vars
                 .iter()
                 .map(|(k, v)| {
                     let (plain, sensitive) = v.clone().unmark_deep();
-                    (k.clone(), SavedVar { value: plain.to_json(), sensitive })
+                    (
+                        k.clone(),
+                        SavedVar {
+                            value: plain.to_json(),
+                            sensitive,
+                        },
+                    )
                 })
                 .collect(),
             lineage: plan.state_lineage.clone(),
@@ -123,7 +132,10 @@ impl SavedPlan {
     }
 
     pub fn write(&self, path: &Path) -> Result<(), PlanFileError> {
-        let err = |source| PlanFileError::Write { path: path.display().to_string(), source };
+        let err = |source| PlanFileError::Write {
+            path: path.display().to_string(),
+            source,
+        };
         let text = serde_json::to_vec_pretty(self).expect("plan serialises");
         let mut file = std::fs::OpenOptions::new()
             .write(true)
@@ -141,17 +153,25 @@ impl SavedPlan {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        let saved: SavedPlan = serde_json::from_slice(&bytes)
-            .map_err(|_| PlanFileError::Format { path: path.display().to_string() })?;
+        let saved: SavedPlan =
+            serde_json::from_slice(&bytes).map_err(|_| PlanFileError::Format {
+                path: path.display().to_string(),
+            })?;
         if saved.format != FORMAT || saved.version != VERSION {
-            return Err(PlanFileError::Format { path: path.display().to_string() });
+            return Err(PlanFileError::Format {
+                path: path.display().to_string(),
+            });
         }
         Ok(saved)
     }
 
     /// The configuration exactly as planned.
     pub fn config(&self, dir: &Path) -> Result<Config, Diagnostics> {
-        let files = self.files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
+        let files = self
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.text.clone()))
+            .collect();
         config::load_files(dir, files)
     }
 
@@ -172,7 +192,11 @@ impl SavedPlan {
                 serial: self.serial,
                 workspace_id: self.workspace_id,
             },
-            resources: self.prior_resources.iter().map(|r| (r.addr.clone(), r.clone())).collect(),
+            resources: self
+                .prior_resources
+                .iter()
+                .map(|r| (r.addr.clone(), r.clone()))
+                .collect(),
             outputs: self.prior_outputs.clone(),
         }
     }
@@ -190,7 +214,8 @@ impl SavedPlan {
     /// Objects of the planned-against state whose live value differs from what was
     /// planned against (changed, vanished, or newly present).
     pub fn changed_objects(&self, live: &Refreshed) -> Vec<InstanceAddr> {
-        let prior: std::collections::BTreeSet<&InstanceAddr> = self.prior_resources.iter().map(|r| &r.addr).collect();
+        let prior: std::collections::BTreeSet<&InstanceAddr> =
+            self.prior_resources.iter().map(|r| &r.addr).collect();
         let mut changed: Vec<InstanceAddr> = self
             .refreshed
             .iter()
@@ -198,7 +223,11 @@ impl SavedPlan {
             .filter(|(addr, planned)| live.get(*addr) != Some(*planned))
             .map(|(addr, _)| addr.clone())
             .collect();
-        changed.extend(live.keys().filter(|a| !self.refreshed.contains_key(*a)).cloned());
+        changed.extend(
+            live.keys()
+                .filter(|a| !self.refreshed.contains_key(*a))
+                .cloned(),
+        );
         changed
     }
 

@@ -21,7 +21,11 @@ pub fn render(plan: &Plan) -> Json {
         .map(|d| {
             let before = redact_object(&d.before, &d.sensitive);
             let after = d.after.as_ref().map(|a| redact_object(a, &d.sensitive));
-            let actions = if d.after.is_none() { vec!["delete"] } else { vec!["update"] };
+            let actions = if d.after.is_none() {
+                vec!["delete"]
+            } else {
+                vec!["update"]
+            };
             json!({
                 "address": d.addr.to_string(),
                 "mode": "managed",
@@ -37,13 +41,26 @@ pub fn render(plan: &Plan) -> Json {
         .iter()
         .map(|(name, o)| {
             let sensitive = o.sensitive || o.after.contains_sensitive();
-            let after = if sensitive { Json::Null } else { known_json(&o.after) };
+            let after = if sensitive {
+                Json::Null
+            } else {
+                known_json(&o.after)
+            };
             let actions = match &o.before {
                 None => vec!["create"],
-                Some(b) if !o.after.contains_unknown() && *b == o.after.clone().unmark_deep().0.to_json() => vec!["no-op"],
+                Some(b)
+                    if !o.after.contains_unknown()
+                        && *b == o.after.clone().unmark_deep().0.to_json() =>
+                {
+                    vec!["no-op"]
+                }
                 Some(_) => vec!["update"],
             };
-            let before = if sensitive { Json::Null } else { o.before.clone().unwrap_or(Json::Null) };
+            let before = if sensitive {
+                Json::Null
+            } else {
+                o.before.clone().unwrap_or(Json::Null)
+            };
             (
                 name.clone(),
                 json!({
@@ -74,8 +91,16 @@ pub fn render(plan: &Plan) -> Json {
 }
 
 fn change_json(c: &ResourceChange) -> Json {
-    let before = c.before.as_ref().map(|b| redact_object(b, &c.sensitive)).unwrap_or(Json::Null);
-    let before_sensitive = c.before.as_ref().map(|b| sensitive_mask(b.keys(), &c.sensitive)).unwrap_or(Json::Bool(false));
+    let before = c
+        .before
+        .as_ref()
+        .map(|b| redact_object(b, &c.sensitive))
+        .unwrap_or(Json::Null);
+    let before_sensitive = c
+        .before
+        .as_ref()
+        .map(|b| sensitive_mask(b.keys(), &c.sensitive))
+        .unwrap_or(Json::Bool(false));
     let (after, after_unknown, after_sensitive) = match &c.after {
         Some(Value::Object(map)) => {
             let mut after = Map::new();
@@ -86,9 +111,16 @@ fn change_json(c: &ResourceChange) -> Json {
                     continue;
                 }
                 let sensitive = c.sensitive.contains(k) || v.contains_sensitive();
-                after.insert(k.clone(), if sensitive { Json::Null } else { known_json(v) });
+                after.insert(
+                    k.clone(),
+                    if sensitive { Json::Null } else { known_json(v) },
+                );
             }
-            (Json::Object(after), Json::Object(unknown), sensitive_mask(map.keys(), &c.sensitive))
+            (
+                Json::Object(after),
+                Json::Object(unknown),
+                sensitive_mask(map.keys(), &c.sensitive),
+            )
         }
         _ => (Json::Null, Json::Bool(false), Json::Bool(false)),
     };
@@ -118,7 +150,9 @@ fn action_reason(c: &ResourceChange) -> Option<&'static str> {
     match c.action {
         Action::Replace if c.replace_paths.is_empty() => Some("replace_by_request"),
         Action::Replace => Some("replace_because_cannot_update"),
-        Action::Delete if c.reason.as_deref().is_some_and(|r| r.contains("key")) => Some("delete_because_each_key"),
+        Action::Delete if c.reason.as_deref().is_some_and(|r| r.contains("key")) => {
+            Some("delete_because_each_key")
+        }
         Action::Delete if c.reason.is_some() => Some("delete_because_no_resource_config"),
         Action::Read => Some("read_because_config_unknown"),
         _ => None,
@@ -144,19 +178,39 @@ fn unknown_mask(v: &Value) -> Json {
         Value::Unknown => Json::Bool(true),
         Value::Sensitive(inner) => unknown_mask(inner),
         Value::List(items) => Json::Array(items.iter().map(unknown_mask).collect()),
-        Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), unknown_mask(v))).collect()),
+        Value::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), unknown_mask(v)))
+                .collect(),
+        ),
         _ => Json::Bool(false),
     }
 }
 
-fn sensitive_mask<'a>(keys: impl Iterator<Item = &'a String>, sensitive: &BTreeSet<String>) -> Json {
-    Json::Object(keys.filter(|k| sensitive.contains(*k)).map(|k| (k.clone(), Json::Bool(true))).collect())
+fn sensitive_mask<'a>(
+    keys: impl Iterator<Item = &'a String>,
+    sensitive: &BTreeSet<String>,
+) -> Json {
+    Json::Object(
+        keys.filter(|k| sensitive.contains(*k))
+            .map(|k| (k.clone(), Json::Bool(true)))
+            .collect(),
+    )
 }
 
 fn redact_object(obj: &Object, sensitive: &BTreeSet<String>) -> Json {
     Json::Object(
         obj.iter()
-            .map(|(k, v)| (k.clone(), if sensitive.contains(k) { Json::Null } else { v.clone() }))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if sensitive.contains(k) {
+                        Json::Null
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
             .collect(),
     )
 }

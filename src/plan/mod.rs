@@ -162,17 +162,18 @@ impl Plan {
 
     /// True when applying would change a resource.
     pub fn has_resource_changes(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some() || c.moved_from.is_some())
+        self.changes.iter().any(|c| {
+            !matches!(c.action, Action::NoOp | Action::Read)
+                || c.importing.is_some()
+                || c.moved_from.is_some()
+        })
     }
 
     /// True when applying would change anything, outputs included.
     pub fn has_changes(&self) -> bool {
         self.has_resource_changes()
             || self.outputs.iter().any(|(_, o)| {
-                o.after.contains_unknown()
-                    || o.before.as_ref() != Some(&o.after.to_json())
+                o.after.contains_unknown() || o.before.as_ref() != Some(&o.after.to_json())
             })
     }
 

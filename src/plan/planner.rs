@@ -64,7 +64,15 @@ pub async fn plan(
     let snapshot = &moved_snapshot;
     let mut refreshed: Refreshed = refreshed
         .iter()
-        .map(|(a, o)| (moves.iter().find(|(from, _)| from == a).map_or(a.clone(), |(_, to)| to.clone()), o.clone()))
+        .map(|(a, o)| {
+            (
+                moves
+                    .iter()
+                    .find(|(from, _)| from == a)
+                    .map_or(a.clone(), |(_, to)| to.clone()),
+                o.clone(),
+            )
+        })
         .collect();
     let imports = if options.mode == PlanMode::Normal {
         resolve_imports(config, &vars, snapshot, &mut refreshed, api).await?
@@ -82,9 +90,6 @@ pub async fn plan(
         state_serial: snapshot.meta.serial,
         data: BTreeMap::new(),
     };
-    plan.warnings.extend(moves.iter().filter_map(|(from, to)| {
-        snapshot.resources.get(to).is_none().then(|| format!("{from} has moved to {to}, but the moved object is missing"))
-    }));
     if options.mode == PlanMode::RefreshOnly {
         return Ok(plan);
     }
@@ -112,7 +117,10 @@ pub async fn plan(
             .filter(|(a, _)| &a.resource == addr)
             .filter_map(|(a, live)| {
                 let live = live.as_ref()?;
-                Some((a.key.clone(), Value::from_json(&serde_json::Value::Object(live.clone()))))
+                Some((
+                    a.key.clone(),
+                    Value::from_json(&serde_json::Value::Object(live.clone())),
+                ))
             })
             .collect()
     });
@@ -122,13 +130,21 @@ pub async fn plan(
         match &node {
             Node::Var(_) => {}
             Node::Local(name) => {
-                let local = config.locals.iter().find(|l| &l.name == name).expect("graph node has a local");
+                let local = config
+                    .locals
+                    .iter()
+                    .find(|l| &l.name == name)
+                    .expect("graph node has a local");
                 if let Err(e) = eval.eval_local(local) {
                     diags.extend(e);
                 }
             }
             Node::Resource(addr) => {
-                let rc = config.resources.iter().find(|r| &r.addr == addr).expect("graph node has a block");
+                let rc = config
+                    .resources
+                    .iter()
+                    .find(|r| &r.addr == addr)
+                    .expect("graph node has a block");
                 if in_scope.as_ref().is_some_and(|scope| !scope.contains(addr)) {
                     eval.set_unknown(addr);
                     continue;
@@ -148,7 +164,12 @@ pub async fn plan(
                     continue;
                 }
                 let deps = graph.resource_dependencies(&node);
-                let inputs = ResourceInputs { refreshed, options, imports: &imports, moves: &moves };
+                let inputs = ResourceInputs {
+                    refreshed,
+                    options,
+                    imports: &imports,
+                    moves: &moves,
+                };
                 match plan_resource(&mut eval, rc, deps, &inputs, &mut in_config) {
                     Ok(changes) => plan.changes.extend(changes),
                     Err(e) => {
@@ -158,7 +179,11 @@ pub async fn plan(
                 }
             }
             Node::Output(name) => {
-                let output = config.outputs.iter().find(|o| &o.name == name).expect("graph node has an output");
+                let output = config
+                    .outputs
+                    .iter()
+                    .find(|o| &o.name == name)
+                    .expect("graph node has an output");
                 let result = eval.eval_output(output);
                 if in_scope.is_some() && result.is_err() {
                     continue;
@@ -166,7 +191,14 @@ pub async fn plan(
                 match result {
                     Ok(after) => {
                         let before = snapshot.outputs.get(name).map(|o| o.value.clone());
-                        plan.outputs.insert(name.clone(), OutputChange { before, after, sensitive: output.sensitive });
+                        plan.outputs.insert(
+                            name.clone(),
+                            OutputChange {
+                                before,
+                                after,
+                                sensitive: output.sensitive,
+                            },
+                        );
                     }
                     Err(e) => diags.extend(e),
                 }
@@ -206,7 +238,12 @@ fn plan_resource(
     inputs: &ResourceInputs<'_>,
     in_config: &mut BTreeSet<InstanceAddr>,
 ) -> Result<Vec<ResourceChange>, Diagnostics> {
-    let ResourceInputs { refreshed, options, imports, moves } = *inputs;
+    let ResourceInputs {
+        refreshed,
+        options,
+        imports,
+        moves,
+    } = *inputs;
     let schema = schema_for(&eval.config, rc)?;
     let ignore = ignore_set(&eval.config, rc, schema)?;
     let mut changes = Vec::new();
@@ -223,15 +260,27 @@ fn plan_resource(
             }
         };
         let prior = refreshed.get(&addr).and_then(Option::as_ref);
-        let mut diff = diff_instance(schema, &config_values, prior, &ignore, options.replace.contains(&addr));
-        if let (Some(resource), Value::Object(after)) = (crate::workato::resource::resource(&rc.addr.type_name), &mut diff.after) {
+        let mut diff = diff_instance(
+            schema,
+            &config_values,
+            prior,
+            &ignore,
+            options.replace.contains(&addr),
+        );
+        if let (Some(resource), Value::Object(after)) = (
+            crate::workato::resource::resource(&rc.addr.type_name),
+            &mut diff.after,
+        ) {
             resource.plan_computed(after);
         }
         let sensitive = sensitive_attrs(schema, &config_values);
         eval.set_instance(&rc.addr, exp.key.clone(), mark(&diff.after, &sensitive));
         changes.push(ResourceChange {
             importing: imports.get(&addr).cloned(),
-            moved_from: moves.iter().find(|(_, to)| to == &addr).map(|(from, _)| from.clone()),
+            moved_from: moves
+                .iter()
+                .find(|(_, to)| to == &addr)
+                .map(|(from, _)| from.clone()),
             addr,
             type_name: rc.addr.type_name.clone(),
             action: diff.action,
@@ -244,7 +293,11 @@ fn plan_resource(
         });
     }
     eval.finish_resource(&rc.addr);
-    if diags.is_empty() { Ok(changes) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(changes)
+    } else {
+        Err(diags)
+    }
 }
 
 /// Targets of deferred references get provisional values (`known`: their current
@@ -277,12 +330,19 @@ fn target_scope(graph: &ConfigGraph, targets: &[InstanceAddr]) -> Option<BTreeSe
 }
 
 /// Whether an instance is inside the `--target` selection.
-fn targeted(targets: &[InstanceAddr], scope: &Option<BTreeSet<ResourceAddr>>, addr: &InstanceAddr) -> bool {
+fn targeted(
+    targets: &[InstanceAddr],
+    scope: &Option<BTreeSet<ResourceAddr>>,
+    addr: &InstanceAddr,
+) -> bool {
     match scope {
         None => true,
         Some(scope) => {
-            targets.iter().any(|t| t == addr || (t.key.is_none() && t.resource == addr.resource))
-                || (scope.contains(&addr.resource) && !targets.iter().any(|t| t.resource == addr.resource))
+            targets
+                .iter()
+                .any(|t| t == addr || (t.key.is_none() && t.resource == addr.resource))
+                || (scope.contains(&addr.resource)
+                    && !targets.iter().any(|t| t.resource == addr.resource))
         }
     }
 }
@@ -308,12 +368,26 @@ async fn plan_data(
         match (api, known) {
             (_, true) if saved.is_some() => {
                 let object = saved.expect("checked");
-                eval.set_instance(&rc.addr, exp.key.clone(), mark(&Value::from_json(&serde_json::Value::Object(object.clone())), &sensitive));
+                eval.set_instance(
+                    &rc.addr,
+                    exp.key.clone(),
+                    mark(
+                        &Value::from_json(&serde_json::Value::Object(object.clone())),
+                        &sensitive,
+                    ),
+                );
                 data.insert(addr, object);
             }
             (Some(api), true) => {
                 let object = read_data(api, &addr, &args).await?;
-                eval.set_instance(&rc.addr, exp.key.clone(), mark(&Value::from_json(&serde_json::Value::Object(object.clone())), &sensitive));
+                eval.set_instance(
+                    &rc.addr,
+                    exp.key.clone(),
+                    mark(
+                        &Value::from_json(&serde_json::Value::Object(object.clone())),
+                        &sensitive,
+                    ),
+                );
                 data.insert(addr, object);
             }
             _ => {
@@ -346,7 +420,11 @@ async fn plan_data(
 }
 
 /// Reads one data source instance with known arguments.
-pub async fn read_data(api: &Api, addr: &InstanceAddr, args: &BTreeMap<String, Value>) -> Result<Object, PlanError> {
+pub async fn read_data(
+    api: &Api,
+    addr: &InstanceAddr,
+    args: &BTreeMap<String, Value>,
+) -> Result<Object, PlanError> {
     let ds = data_source(&addr.resource.type_name).ok_or_else(|| PlanError::Data {
         addr: addr.clone(),
         source: ReadError::NoMatch("this data source type has no implementation".into()),
@@ -355,7 +433,10 @@ pub async fn read_data(api: &Api, addr: &InstanceAddr, args: &BTreeMap<String, V
         .iter()
         .map(|(k, v)| (k.clone(), v.clone().unmark_deep().0.to_json()))
         .collect();
-    ds.read(api, &args).await.map_err(|source| PlanError::Data { addr: addr.clone(), source })
+    ds.read(api, &args).await.map_err(|source| PlanError::Data {
+        addr: addr.clone(),
+        source,
+    })
 }
 
 /// The schema of a resource block's type, or a diagnostic listing the known types.
@@ -370,15 +451,26 @@ pub fn schema_for(config: &Config, rc: &ResourceConfig) -> Result<&'static Schem
             .filter(|s| (s.kind == schema::Kind::Resource) == (rc.addr.mode == Mode::Managed))
             .map(|s| s.type_name.as_str())
             .collect();
-        let what = if rc.addr.mode == Mode::Managed { "resource" } else { "data source" };
-        Diagnostic::error(format!("Invalid {what} type: workform has no {what} type \"{}\"", rc.addr.type_name))
-            .at(&config.sources, rc.span, "unknown type")
-            .with_help(format!("known {what} types: {}", known.join(", ")))
-            .into()
+        let what = if rc.addr.mode == Mode::Managed {
+            "resource"
+        } else {
+            "data source"
+        };
+        Diagnostic::error(format!(
+            "Invalid {what} type: workform has no {what} type \"{}\"",
+            rc.addr.type_name
+        ))
+        .at(&config.sources, rc.span, "unknown type")
+        .with_help(format!("known {what} types: {}", known.join(", ")))
+        .into()
     })
 }
 
-pub fn ignore_set(config: &Config, rc: &ResourceConfig, schema: &Schema) -> Result<IgnoreSet, Diagnostics> {
+pub fn ignore_set(
+    config: &Config,
+    rc: &ResourceConfig,
+    schema: &Schema,
+) -> Result<IgnoreSet, Diagnostics> {
     Ok(match &rc.lifecycle.ignore_changes {
         IgnoreChanges::None => IgnoreSet::Nothing,
         IgnoreChanges::All => IgnoreSet::All,
@@ -403,7 +495,12 @@ pub fn ignore_set(config: &Config, rc: &ResourceConfig, schema: &Schema) -> Resu
 /// Schema-sensitive attributes plus any whose value carries a sensitivity mark.
 pub fn sensitive_attrs(schema: &Schema, values: &BTreeMap<String, Value>) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = schema.sensitive_attrs().map(str::to_string).collect();
-    out.extend(values.iter().filter(|(_, v)| v.contains_sensitive()).map(|(k, _)| k.clone()));
+    out.extend(
+        values
+            .iter()
+            .filter(|(_, v)| v.contains_sensitive())
+            .map(|(k, _)| k.clone()),
+    );
     out
 }
 
@@ -420,7 +517,11 @@ pub fn mark(after: &Value, sensitive: &BTreeSet<String>) -> Value {
 }
 
 /// Objects in state that the configuration no longer declares.
-fn plan_orphans(snapshot: &Snapshot, refreshed: &Refreshed, in_config: &BTreeSet<InstanceAddr>) -> Vec<ResourceChange> {
+fn plan_orphans(
+    snapshot: &Snapshot,
+    refreshed: &Refreshed,
+    in_config: &BTreeSet<InstanceAddr>,
+) -> Vec<ResourceChange> {
     snapshot
         .managed()
         .filter(|r| !in_config.contains(&r.addr))
@@ -471,12 +572,19 @@ fn delete_change(r: &ResourceState, live: Object, reason: Option<String>) -> Res
 fn detect_drift(snapshot: &Snapshot, refreshed: &Refreshed) -> Vec<Drift> {
     let mut out = Vec::new();
     for r in snapshot.managed() {
-        let Some(live) = refreshed.get(&r.addr) else { continue };
-        let Some(schema) = schema::resource(&r.type_name) else { continue };
+        let Some(live) = refreshed.get(&r.addr) else {
+            continue;
+        };
+        let Some(schema) = schema::resource(&r.type_name) else {
+            continue;
+        };
         let changed = match live {
             None => true,
             Some(live) => schema.attributes.iter().any(|(name, attr)| {
-                attr.is_configurable() && !attr.write_only && !attr.local_only && r.attributes.get(name) != live.get(name)
+                attr.is_configurable()
+                    && !attr.write_only
+                    && !attr.local_only
+                    && r.attributes.get(name) != live.get(name)
             }),
         };
         if changed {
@@ -495,7 +603,10 @@ fn detect_drift(snapshot: &Snapshot, refreshed: &Refreshed) -> Vec<Drift> {
 /// A `removed { from = X, lifecycle { destroy = false } }` block turns the delete of an
 /// orphan of X into a forget.
 fn forget_if_removed(config: &Config, mut change: ResourceChange) -> ResourceChange {
-    let keep = config.removed.iter().any(|r| r.from == change.addr.resource && !r.destroy);
+    let keep = config
+        .removed
+        .iter()
+        .any(|r| r.from == change.addr.resource && !r.destroy);
     if keep {
         change.action = Action::Forget;
         change.reason = Some("destroy = false is set in the configuration".into());
@@ -505,7 +616,10 @@ fn forget_if_removed(config: &Config, mut change: ResourceChange) -> ResourceCha
 
 /// Applies `moved` blocks to a copy of the state: each instance at a `from` address (and
 /// not already at `to`) takes the `to` address. Returns the moved state and the moves.
-fn apply_moves(config: &Config, snapshot: &Snapshot) -> (Snapshot, Vec<(InstanceAddr, InstanceAddr)>) {
+fn apply_moves(
+    config: &Config,
+    snapshot: &Snapshot,
+) -> (Snapshot, Vec<(InstanceAddr, InstanceAddr)>) {
     let mut moved = snapshot.clone();
     let mut moves = Vec::new();
     for block in &config.moved {
@@ -520,7 +634,11 @@ fn apply_moves(config: &Config, snapshot: &Snapshot) -> (Snapshot, Vec<(Instance
         for from in matching {
             let to = InstanceAddr {
                 resource: to_res.clone(),
-                key: if from_key.is_none() && to_key.is_none() { from.key.clone() } else { to_key.clone() },
+                key: if from_key.is_none() && to_key.is_none() {
+                    from.key.clone()
+                } else {
+                    to_key.clone()
+                },
             };
             if moved.resources.contains_key(&to) {
                 continue;
@@ -564,8 +682,10 @@ async fn resolve_imports(
                 Value::Number(n) => crate::addr::InstanceKey::Int(n as i64),
                 _ => {
                     return Err(Diagnostics::from(
-                        Diagnostic::error("Invalid import address: the key must be a string or a number")
-                            .at(&config.sources, expr.span(), "invalid key"),
+                        Diagnostic::error(
+                            "Invalid import address: the key must be a string or a number",
+                        )
+                        .at(&config.sources, expr.span(), "invalid key"),
                     )
                     .into());
                 }
@@ -577,7 +697,11 @@ async fn resolve_imports(
             Value::Number(n) => crate::value::format_number(n),
             _ => {
                 return Err(Diagnostics::from(
-                    Diagnostic::error("Invalid import id: the id must be a known string").at(&config.sources, block.id.span(), "invalid id"),
+                    Diagnostic::error("Invalid import id: the id must be a known string").at(
+                        &config.sources,
+                        block.id.span(),
+                        "invalid id",
+                    ),
                 )
                 .into());
             }
@@ -604,9 +728,13 @@ pub async fn find_by_id(
     id: &str,
     listings: &mut BTreeMap<String, Vec<Object>>,
 ) -> Result<Object, PlanError> {
-    let err = |message: String| PlanError::Import { addr: addr.clone(), message };
+    let err = |message: String| PlanError::Import {
+        addr: addr.clone(),
+        message,
+    };
     let type_name = &addr.resource.type_name;
-    let resource = crate::workato::resource::resource(type_name).ok_or_else(|| err(format!("{type_name} cannot be imported")))?;
+    let resource = crate::workato::resource::resource(type_name)
+        .ok_or_else(|| err(format!("{type_name} cannot be imported")))?;
     if !listings.contains_key(type_name) {
         let all = resource
             .list_all(api)
@@ -629,7 +757,13 @@ fn check_prevent_destroy(config: &Config, plan: &Plan) -> Result<(), Diagnostics
         if !matches!(change.action, Action::Delete | Action::Replace) {
             continue;
         }
-        let Some(rc) = config.resources.iter().find(|r| r.addr == change.addr.resource) else { continue };
+        let Some(rc) = config
+            .resources
+            .iter()
+            .find(|r| r.addr == change.addr.resource)
+        else {
+            continue;
+        };
         if rc.lifecycle.prevent_destroy {
             diags.push(
                 Diagnostic::error(format!("Instance cannot be destroyed: {}", change.addr))

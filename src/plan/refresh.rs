@@ -25,7 +25,9 @@ pub async fn refresh_all(api: &Api, snapshot: &Snapshot) -> Result<Refreshed, Re
     let types: BTreeSet<&str> = snapshot.managed().map(|r| r.type_name.as_str()).collect();
     let mut tasks = tokio::task::JoinSet::new();
     for type_name in types {
-        let Some(resource) = workato::resource::resource(type_name) else { continue };
+        let Some(resource) = workato::resource::resource(type_name) else {
+            continue;
+        };
         let entries: Vec<(InstanceAddr, Object)> = snapshot
             .managed()
             .filter(|r| r.type_name == type_name)
@@ -38,13 +40,18 @@ pub async fn refresh_all(api: &Api, snapshot: &Snapshot) -> Result<Refreshed, Re
             let live = resource
                 .refresh(&api, &prior)
                 .await
-                .map_err(|source| RefreshError { type_name: type_name.clone(), source })?;
+                .map_err(|source| RefreshError {
+                    type_name: type_name.clone(),
+                    source,
+                })?;
             let schema = resource.schema();
             Ok::<_, RefreshError>(
                 entries
                     .iter()
                     .zip(live)
-                    .map(|((addr, prior), live)| (addr.clone(), live.map(|l| carry_over(schema, prior, l))))
+                    .map(|((addr, prior), live)| {
+                        (addr.clone(), live.map(|l| carry_over(schema, prior, l)))
+                    })
                     .collect::<Vec<_>>(),
             )
         });

@@ -6,7 +6,11 @@ use crate::config::Diagnostics;
 
 /// Renders every diagnostic, one after another.
 pub fn render(diags: &Diagnostics, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for diag in &diags.0 {

@@ -13,9 +13,22 @@ pub fn render(plan: &Plan) -> String {
         out.push_str("### workform plan: no changes\n\nThe workspace matches the configuration.\n");
         return out;
     }
-    let _ = writeln!(out, "### workform plan: {} to add, {} to change, {} to destroy\n", s.add, s.change, s.destroy);
-    let mut rows: Vec<_> = plan.changes.iter().filter(|c| c.action != Action::NoOp || c.importing.is_some()).collect();
-    rows.sort_by_key(|c| (!matches!(c.action, Action::Delete | Action::Replace), c.addr.clone()));
+    let _ = writeln!(
+        out,
+        "### workform plan: {} to add, {} to change, {} to destroy\n",
+        s.add, s.change, s.destroy
+    );
+    let mut rows: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
+        .collect();
+    rows.sort_by_key(|c| {
+        (
+            !matches!(c.action, Action::Delete | Action::Replace),
+            c.addr.clone(),
+        )
+    });
     if !rows.is_empty() {
         out.push_str("| | action | resource |\n|---|---|---|\n");
         for c in rows {
@@ -34,7 +47,15 @@ pub fn render(plan: &Plan) -> String {
     for w in &plan.warnings {
         let _ = writeln!(out, "\n> ⚠️ {w}");
     }
-    let styles = crate::render::Printer { styles: crate::render::Styles::plain(), color: false }.styles;
-    let _ = writeln!(out, "\n<details><summary>Full plan</summary>\n\n```\n{}```\n</details>", crate::render::plan::render(plan, &styles));
+    let styles = crate::render::Printer {
+        styles: crate::render::Styles::plain(),
+        color: false,
+    }
+    .styles;
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Full plan</summary>\n\n```\n{}```\n</details>",
+        crate::render::plan::render(plan, &styles)
+    );
     out
 }

@@ -54,7 +54,10 @@ impl Printer {
         let color = !no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        Printer { styles: Styles::new(color), color }
+        Printer {
+            styles: Styles::new(color),
+            color,
+        }
     }
 
     /// Writes to stdout (a trailing newline is added when missing).
@@ -79,12 +82,18 @@ impl Printer {
 
     /// An error for the user: `Error: <message>` on stderr.
     pub fn error(&self, message: &str) {
-        self.err(&format!("{} {message}", self.styles.red.apply_to("Error:").bold()));
+        self.err(&format!(
+            "{} {message}",
+            self.styles.red.apply_to("Error:").bold()
+        ));
     }
 
     /// A warning: `Warning: <message>` on stderr.
     pub fn warning(&self, message: &str) {
-        self.err(&format!("{} {message}", self.styles.yellow.apply_to("Warning:").bold()));
+        self.err(&format!(
+            "{} {message}",
+            self.styles.yellow.apply_to("Warning:").bold()
+        ));
     }
 
     /// Asks a question on stdout and reads one line; `None` when input is closed.

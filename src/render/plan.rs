@@ -26,7 +26,12 @@ pub fn render(plan: &Plan, styles: &Styles) -> String {
             render_outputs(&mut out, plan, styles);
             out.push_str("\nYou can apply this plan to save these new output values to the workform state, without changing any real infrastructure.\n");
         } else if plan.mode == PlanMode::Destroy {
-            out.push_str(&format!("{}\n", styles.bold.apply_to("No changes. No objects need to be destroyed.")));
+            out.push_str(&format!(
+                "{}\n",
+                styles
+                    .bold
+                    .apply_to("No changes. No objects need to be destroyed.")
+            ));
         } else {
             out.push_str(&format!(
                 "{} Your workspace matches the configuration.\n\nworkform has compared your real workspace against your configuration and found no differences, so no changes are needed.\n",
@@ -39,14 +44,27 @@ pub fn render(plan: &Plan, styles: &Styles) -> String {
     out.push_str("\nworkform will perform the following actions:\n");
     // Destroys first: they are what reviewers most need to see.
     let mut ordered = changes.clone();
-    ordered.sort_by_key(|c| (!matches!(c.action, Action::Delete | Action::Replace), c.addr.clone()));
+    ordered.sort_by_key(|c| {
+        (
+            !matches!(c.action, Action::Delete | Action::Replace),
+            c.addr.clone(),
+        )
+    });
     for change in ordered {
         out.push('\n');
         render_change(&mut out, change, styles);
     }
     let s = plan.summary();
-    let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
-    let forgets = if s.forget > 0 { format!(" {} to forget.", s.forget) } else { String::new() };
+    let imports = if s.import > 0 {
+        format!("{} to import, ", s.import)
+    } else {
+        String::new()
+    };
+    let forgets = if s.forget > 0 {
+        format!(" {} to forget.", s.forget)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
         "\n{} {imports}{} to add, {} to change, {} to destroy.{forgets}",
@@ -73,7 +91,10 @@ fn render_legend(out: &mut String, changes: &[&ResourceChange], styles: &Styles)
         (Action::Delete, "destroy"),
         (Action::Replace, "destroy and then create replacement"),
         (Action::Read, "read (data resources)"),
-        (Action::Forget, "forget (remove from state, keep the object)"),
+        (
+            Action::Forget,
+            "forget (remove from state, keep the object)",
+        ),
     ] {
         if used.contains(&action) {
             let _ = writeln!(out, "{} {text}", symbol(action, styles));
@@ -110,7 +131,9 @@ fn header(change: &ResourceChange) -> String {
         Action::Replace => format!("# {addr} must be replaced"),
         Action::Delete => format!("# {addr} will be destroyed"),
         Action::Read => format!("# {addr} will be read during apply"),
-        Action::Forget => format!("# {addr} will no longer be managed by workform, but will not be destroyed"),
+        Action::Forget => {
+            format!("# {addr} will no longer be managed by workform, but will not be destroyed")
+        }
         Action::NoOp => format!("# {addr}"),
     }
 }
@@ -143,11 +166,20 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
         crate::addr::Mode::Managed => crate::schema::resource(&change.type_name),
         crate::addr::Mode::Data => crate::schema::data_source(&change.type_name),
     };
-    let block_names: BTreeSet<&String> = schema.map(|s| s.blocks.keys().collect()).unwrap_or_default();
+    let block_names: BTreeSet<&String> = schema
+        .map(|s| s.blocks.keys().collect())
+        .unwrap_or_default();
     let names: BTreeSet<String> = before
         .keys()
         .cloned()
-        .chain(change.after.as_ref().and_then(Value::as_object).into_iter().flat_map(|m| m.keys().cloned()))
+        .chain(
+            change
+                .after
+                .as_ref()
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.keys().cloned()),
+        )
         .filter(|n| !block_names.contains(n))
         .collect();
     for name in names {
@@ -159,13 +191,21 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
             Action::Create | Action::Read => {
                 let new = new.unwrap_or(Value::Null);
                 if !new.is_null() {
-                    lines.push(Line { marker: "+", name, text: inline(&new, sensitive) });
+                    lines.push(Line {
+                        marker: "+",
+                        name,
+                        text: inline(&new, sensitive),
+                    });
                 }
             }
             Action::Delete | Action::Forget => {
                 let old = old.unwrap_or(Value::Null);
                 if !old.is_null() {
-                    lines.push(Line { marker: "-", name, text: format!("{} -> null", inline(&old, sensitive)) });
+                    lines.push(Line {
+                        marker: "-",
+                        name,
+                        text: format!("{} -> null", inline(&old, sensitive)),
+                    });
                 }
             }
             Action::Update | Action::Replace | Action::NoOp => {
@@ -182,7 +222,11 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
                     };
                 if same {
                     if name == "id" || name == "name" {
-                        lines.push(Line { marker: " ", name, text: inline(&old, sensitive) });
+                        lines.push(Line {
+                            marker: " ",
+                            name,
+                            text: inline(&old, sensitive),
+                        });
                     } else if !old.is_null() {
                         hidden += 1;
                     }
@@ -198,14 +242,28 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
                 if forces {
                     let _ = write!(text, " {}", styles.red.apply_to("# forces replacement"));
                 }
-                let marker = if old.is_null() { "+" } else if new.is_null() { "-" } else { "~" };
+                let marker = if old.is_null() {
+                    "+"
+                } else if new.is_null() {
+                    "-"
+                } else {
+                    "~"
+                };
                 lines.push(Line { marker, name, text });
             }
         }
     }
     let (type_name, name) = (&change.addr.resource.type_name, &change.addr.resource.name);
-    let keyword = if change.addr.resource.mode == crate::addr::Mode::Data { "data" } else { "resource" };
-    let _ = writeln!(out, "{} {keyword} \"{type_name}\" \"{name}\" {{", symbol(change.action, styles));
+    let keyword = if change.addr.resource.mode == crate::addr::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let _ = writeln!(
+        out,
+        "{} {keyword} \"{type_name}\" \"{name}\" {{",
+        symbol(change.action, styles)
+    );
     let width = lines.iter().map(|l| l.name.len()).max().unwrap_or(0);
     for line in &lines {
         let marker = match line.marker {
@@ -221,16 +279,45 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
         for (name, block) in &schema.blocks {
             let old = before.get(name).map(Value::from_json);
             let new = change.after.as_ref().and_then(|a| a.get_attr(name));
-            hidden_blocks += render_blocks(out, 6, change.action, name, old.as_ref(), new.as_ref(), block, styles);
+            hidden_blocks += render_blocks(
+                out,
+                6,
+                change.action,
+                name,
+                old.as_ref(),
+                new.as_ref(),
+                block,
+                styles,
+            );
         }
     }
     if hidden > 0 {
-        let noun = if hidden == 1 { "attribute" } else { "attributes" };
-        let _ = writeln!(out, "        {}", styles.dim.apply_to(format!("# ({hidden} unchanged {noun} hidden)")));
+        let noun = if hidden == 1 {
+            "attribute"
+        } else {
+            "attributes"
+        };
+        let _ = writeln!(
+            out,
+            "        {}",
+            styles
+                .dim
+                .apply_to(format!("# ({hidden} unchanged {noun} hidden)"))
+        );
     }
     if hidden_blocks > 0 {
-        let noun = if hidden_blocks == 1 { "block" } else { "blocks" };
-        let _ = writeln!(out, "        {}", styles.dim.apply_to(format!("# ({hidden_blocks} unchanged {noun} hidden)")));
+        let noun = if hidden_blocks == 1 {
+            "block"
+        } else {
+            "blocks"
+        };
+        let _ = writeln!(
+            out,
+            "        {}",
+            styles
+                .dim
+                .apply_to(format!("# ({hidden_blocks} unchanged {noun} hidden)"))
+        );
     }
     out.push_str("    }\n");
 }
@@ -277,7 +364,11 @@ fn render_blocks(
             let sensitive = attr_schema.sensitive;
             match marker {
                 "+" if !nv.is_null() => lines.push((attr.clone(), "+", inline(&nv, sensitive))),
-                "-" if !ov.is_null() => lines.push((attr.clone(), "-", format!("{} -> null", inline(&ov, sensitive)))),
+                "-" if !ov.is_null() => lines.push((
+                    attr.clone(),
+                    "-",
+                    format!("{} -> null", inline(&ov, sensitive)),
+                )),
                 "~" => {
                     if !nv.contains_unknown() && nv.clone().unmark_deep().0 == ov {
                         if !ov.is_null() {
@@ -286,7 +377,11 @@ fn render_blocks(
                     } else if ov.is_null() {
                         lines.push((attr.clone(), "+", inline(&nv, sensitive)));
                     } else {
-                        lines.push((attr.clone(), "~", format!("{} -> {}", inline(&ov, sensitive), inline(&nv, sensitive))));
+                        lines.push((
+                            attr.clone(),
+                            "~",
+                            format!("{} -> {}", inline(&ov, sensitive), inline(&nv, sensitive)),
+                        ));
                     }
                 }
                 _ => {}
@@ -304,10 +399,25 @@ fn render_blocks(
         for (inner, inner_schema) in &schema.blocks {
             let ov = o.and_then(|v| v.get_attr(inner));
             let nv = n.and_then(|v| v.get_attr(inner));
-            inner_hidden += render_blocks(out, indent + 4, inner_action, inner, ov.as_ref(), nv.as_ref(), inner_schema, styles);
+            inner_hidden += render_blocks(
+                out,
+                indent + 4,
+                inner_action,
+                inner,
+                ov.as_ref(),
+                nv.as_ref(),
+                inner_schema,
+                styles,
+            );
         }
         if inner_hidden > 0 && marker == "~" {
-            let _ = writeln!(out, "{pad}      {}", styles.dim.apply_to(format!("# ({inner_hidden} unchanged hidden)")));
+            let _ = writeln!(
+                out,
+                "{pad}      {}",
+                styles
+                    .dim
+                    .apply_to(format!("# ({inner_hidden} unchanged hidden)"))
+            );
         }
         let _ = writeln!(out, "{pad}  }}");
     }
@@ -315,30 +425,66 @@ fn render_blocks(
 }
 
 fn render_drift(out: &mut String, drift: &[&Drift], styles: &Styles) {
-    let _ = writeln!(out, "\n{}\n", styles.bold.apply_to("Note: Objects have changed outside of workform"));
+    let _ = writeln!(
+        out,
+        "\n{}\n",
+        styles
+            .bold
+            .apply_to("Note: Objects have changed outside of workform")
+    );
     out.push_str("workform detected the following changes made outside of workform since the last \"workform apply\" which may have affected this plan:\n");
     for d in drift {
         out.push('\n');
         match &d.after {
             None => {
-                let _ = writeln!(out, "  {}", styles.bold.apply_to(format!("# {} has been deleted", d.addr)));
-                let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", symbol(Action::Delete, styles), d.type_name, d.addr.resource.name);
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    styles
+                        .bold
+                        .apply_to(format!("# {} has been deleted", d.addr))
+                );
+                let _ = writeln!(
+                    out,
+                    "{} resource \"{}\" \"{}\" {{",
+                    symbol(Action::Delete, styles),
+                    d.type_name,
+                    d.addr.resource.name
+                );
                 if let Some(id) = d.before.get("id") {
                     let _ = writeln!(out, "      - id = {} -> null", inline_json(id, false));
                 }
                 out.push_str("    }\n");
             }
             Some(after) => {
-                let _ = writeln!(out, "  {}", styles.bold.apply_to(format!("# {} has changed", d.addr)));
-                let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", symbol(Action::Update, styles), d.type_name, d.addr.resource.name);
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    styles.bold.apply_to(format!("# {} has changed", d.addr))
+                );
+                let _ = writeln!(
+                    out,
+                    "{} resource \"{}\" \"{}\" {{",
+                    symbol(Action::Update, styles),
+                    d.type_name,
+                    d.addr.resource.name
+                );
                 for (name, new) in after {
-                    let old = d.before.get(name).cloned().unwrap_or(serde_json::Value::Null);
+                    let old = d
+                        .before
+                        .get(name)
+                        .cloned()
+                        .unwrap_or(serde_json::Value::Null);
                     if &old != new {
                         let sensitive = d.sensitive.contains(name);
                         let text = if sensitive {
                             "(sensitive value)".to_string()
                         } else {
-                            format!("{} -> {}", inline_json(&old, false), inline_json(new, false))
+                            format!(
+                                "{} -> {}",
+                                inline_json(&old, false),
+                                inline_json(new, false)
+                            )
                         };
                         let _ = writeln!(out, "      ~ {name} = {text}");
                     }
@@ -355,7 +501,10 @@ fn render_drift(out: &mut String, drift: &[&Drift], styles: &Styles) {
 fn output_changes(plan: &Plan) -> Vec<(&String, &crate::plan::OutputChange)> {
     plan.outputs
         .iter()
-        .filter(|(_, o)| o.after.contains_unknown() || o.before.as_ref() != Some(&o.after.clone().unmark_deep().0.to_json()))
+        .filter(|(_, o)| {
+            o.after.contains_unknown()
+                || o.before.as_ref() != Some(&o.after.clone().unmark_deep().0.to_json())
+        })
         .collect()
 }
 
@@ -365,7 +514,12 @@ fn render_outputs(out: &mut String, plan: &Plan, styles: &Styles) {
         let sensitive = o.sensitive || o.after.contains_sensitive();
         match &o.before {
             None => {
-                let _ = writeln!(out, "  {} {name} = {}", styles.green.apply_to("+"), inline(&o.after, sensitive));
+                let _ = writeln!(
+                    out,
+                    "  {} {name} = {}",
+                    styles.green.apply_to("+"),
+                    inline(&o.after, sensitive)
+                );
             }
             Some(before) => {
                 let _ = writeln!(

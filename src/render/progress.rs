@@ -21,7 +21,10 @@ impl Observer for ProgressPrinter {
             Action::Read => "Reading...".to_string(),
             Action::NoOp | Action::Forget => return,
         };
-        self.printer.out(&format!("{}: {verb}", self.printer.styles.bold.apply_to(addr)));
+        self.printer.out(&format!(
+            "{}: {verb}",
+            self.printer.styles.bold.apply_to(addr)
+        ));
     }
 
     fn finished(&self, addr: &InstanceAddr, action: Action, elapsed: Duration, id: Option<String>) {
@@ -33,7 +36,11 @@ impl Observer for ProgressPrinter {
             Action::NoOp => "Import",
             Action::Forget => return,
         };
-        let id = if matches!(action, Action::Delete | Action::Replace) { None } else { id };
+        let id = if matches!(action, Action::Delete | Action::Replace) {
+            None
+        } else {
+            id
+        };
         self.printer.out(&format!(
             "{}: {what} complete after {}s{}",
             self.printer.styles.bold.apply_to(addr),
@@ -57,7 +64,10 @@ fn id_suffix(id: &Option<String>) -> String {
 /// The closing lines of an apply or destroy.
 pub fn summary(printer: &Printer, report: &Report, destroying: bool) {
     for f in &report.failures {
-        printer.error(&format!("{}: {} failed: {}", f.addr, f.operation, f.message));
+        printer.error(&format!(
+            "{}: {} failed: {}",
+            f.addr, f.operation, f.message
+        ));
     }
     if !report.failures.is_empty() || !report.diagnostics.is_empty() {
         printer.err(&format!(
@@ -73,15 +83,24 @@ pub fn summary(printer: &Printer, report: &Report, destroying: bool) {
     if report.imported > 0 && !destroying {
         printer.out(&format!(
             "\n{}",
-            styles.green.apply_to(format!(
-                "Apply complete! Resources: {} imported, {} added, {} changed, {} destroyed.",
-                report.imported, report.added, report.changed, report.destroyed
-            )).bold()
+            styles
+                .green
+                .apply_to(format!(
+                    "Apply complete! Resources: {} imported, {} added, {} changed, {} destroyed.",
+                    report.imported, report.added, report.changed, report.destroyed
+                ))
+                .bold()
         ));
     } else if destroying {
         printer.out(&format!(
             "\n{}",
-            styles.green.apply_to(format!("Destroy complete! Resources: {} destroyed.", report.destroyed)).bold()
+            styles
+                .green
+                .apply_to(format!(
+                    "Destroy complete! Resources: {} destroyed.",
+                    report.destroyed
+                ))
+                .bold()
         ));
     } else {
         printer.out(&format!(
@@ -98,7 +117,10 @@ pub fn summary(printer: &Printer, report: &Report, destroying: bool) {
     if !report.outputs.is_empty() {
         printer.out("\nOutputs:\n");
         for (name, o) in &report.outputs {
-            printer.out(&format!("{name} = {}", super::values::inline_json(&o.value, o.sensitive)));
+            printer.out(&format!(
+                "{name} = {}",
+                super::values::inline_json(&o.value, o.sensitive)
+            ));
         }
     }
 }

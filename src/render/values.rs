@@ -39,10 +39,16 @@ mod tests {
 
     #[test]
     fn secrets_and_unknowns_render_as_terraform_does() {
-        assert_eq!(inline(&Value::String("x".into()), true), "(sensitive value)");
+        assert_eq!(
+            inline(&Value::String("x".into()), true),
+            "(sensitive value)"
+        );
         assert_eq!(inline(&Value::Unknown, false), "(known after apply)");
         assert_eq!(
-            inline(&Value::List(vec![Value::String("s".into()).mark_sensitive()]), false),
+            inline(
+                &Value::List(vec![Value::String("s".into()).mark_sensitive()]),
+                false
+            ),
             "(sensitive value)"
         );
         assert_eq!(inline(&Value::Number(3.0), false), "3");

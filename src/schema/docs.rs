@@ -18,17 +18,34 @@ pub fn page(schema: &Schema) -> String {
         let _ = writeln!(out, "## Example\n\n```hcl\n{}\n```\n", schema.example);
     }
     let _ = writeln!(out, "## Argument reference\n");
-    attr_list(&mut out, schema.attributes.iter().filter(|(_, a)| a.is_configurable()));
+    attr_list(
+        &mut out,
+        schema
+            .attributes
+            .iter()
+            .filter(|(_, a)| a.is_configurable()),
+    );
     for (name, block) in &schema.blocks {
         block_section(&mut out, name, block, 3);
     }
-    let computed: Vec<_> = schema.attributes.iter().filter(|(_, a)| !a.is_configurable()).collect();
+    let computed: Vec<_> = schema
+        .attributes
+        .iter()
+        .filter(|(_, a)| !a.is_configurable())
+        .collect();
     if !computed.is_empty() {
-        let _ = writeln!(out, "## Attribute reference\n\nIn addition to the arguments, these attributes are exported:\n");
+        let _ = writeln!(
+            out,
+            "## Attribute reference\n\nIn addition to the arguments, these attributes are exported:\n"
+        );
         attr_list(&mut out, computed.into_iter());
     }
     if !schema.natural_key.is_empty() {
-        let keys: Vec<String> = schema.natural_key.iter().map(|k| format!("`{k}`")).collect();
+        let keys: Vec<String> = schema
+            .natural_key
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect();
         let _ = writeln!(
             out,
             "## Identity\n\nObjects are identified by `id`; when workform must find one without it (after an interrupted apply) it looks it up by {}.\n",
@@ -59,7 +76,14 @@ fn attr_list<'a>(out: &mut String, attrs: impl Iterator<Item = (&'a String, &'a 
             flags.push(format!("default `{d}`"));
         }
         if let Some(options) = &a.one_of {
-            flags.push(format!("one of {}", options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")));
+            flags.push(format!(
+                "one of {}",
+                options
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         if let Some(max) = a.max_length {
             flags.push(format!("at most {max} characters"));
@@ -75,7 +99,11 @@ fn block_section(out: &mut String, name: &str, block: &BlockSchema, level: usize
         Some(max) => format!("{} to {max}", block.min_items),
         None => format!("at least {}", block.min_items),
     };
-    let _ = writeln!(out, "{hashes} `{name}` blocks ({count})\n\n{}\n", block.description);
+    let _ = writeln!(
+        out,
+        "{hashes} `{name}` blocks ({count})\n\n{}\n",
+        block.description
+    );
     attr_list(out, block.attributes.iter());
     for (inner, b) in &block.blocks {
         block_section(out, inner, b, level + 1);

@@ -76,15 +76,27 @@ impl ApiError {
         let method = method.to_string();
         let message = api_message(body);
         match status {
-            401 => ApiError::Unauthorized { method, path: path.to_string() },
+            401 => ApiError::Unauthorized {
+                method,
+                path: path.to_string(),
+            },
             403 => ApiError::Forbidden {
                 permission: permissions::for_request(&method, path),
                 method,
                 path: path.to_string(),
                 message,
             },
-            404 => ApiError::NotFound { method, path: path.to_string(), message },
-            _ => ApiError::Status { method, path: path.to_string(), status, message },
+            404 => ApiError::NotFound {
+                method,
+                path: path.to_string(),
+                message,
+            },
+            _ => ApiError::Status {
+                method,
+                path: path.to_string(),
+                status,
+                message,
+            },
         }
     }
 
@@ -186,6 +198,9 @@ mod tests {
     #[test]
     fn forbidden_names_the_permission() {
         let err = ApiError::from_status("POST", "/api/folders", 403, r#"{"message":"no"}"#);
-        assert!(err.to_string().contains("Create project or folder"), "{err}");
+        assert!(
+            err.to_string().contains("Create project or folder"),
+            "{err}"
+        );
     }
 }

@@ -22,16 +22,30 @@ pub struct Limit {
 
 impl Limit {
     pub const fn per_minute(n: u32) -> Limit {
-        Limit { requests: n as f64, per: Duration::from_secs(60) }
+        Limit {
+            requests: n as f64,
+            per: Duration::from_secs(60),
+        }
     }
 
     pub const fn per_second(n: u32) -> Limit {
-        Limit { requests: n as f64, per: Duration::from_secs(1) }
+        Limit {
+            requests: n as f64,
+            per: Duration::from_secs(1),
+        }
     }
 }
 
 /// The groups, named as in the `workato { rate_limits { ... } }` block.
-pub const GROUPS: &[&str] = &["folders", "tables", "properties", "on_prem", "connection_writes", "api_platform", "tags"];
+pub const GROUPS: &[&str] = &[
+    "folders",
+    "tables",
+    "properties",
+    "on_prem",
+    "connection_writes",
+    "api_platform",
+    "tags",
+];
 
 /// Workato's published limits (tags are undocumented: treated like folders).
 pub fn workato_defaults() -> BTreeMap<String, Limit> {
@@ -79,7 +93,11 @@ impl Bucket {
         self.tokens = (self.tokens + elapsed * rate).min(self.limit.requests);
         self.last = now;
         self.tokens -= 1.0;
-        if self.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-self.tokens / rate) }
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-self.tokens / rate)
+        }
     }
 }
 
@@ -95,9 +113,20 @@ impl RateLimiter {
         let buckets = limits
             .into_iter()
             .filter(|(_, l)| l.requests > 0.0)
-            .map(|(k, limit)| (k, Mutex::new(Bucket { limit, tokens: limit.requests, last: now })))
+            .map(|(k, limit)| {
+                (
+                    k,
+                    Mutex::new(Bucket {
+                        limit,
+                        tokens: limit.requests,
+                        last: now,
+                    }),
+                )
+            })
             .collect();
-        RateLimiter { buckets: Arc::new(buckets) }
+        RateLimiter {
+            buckets: Arc::new(buckets),
+        }
     }
 
     /// No limits at all.
@@ -107,8 +136,12 @@ impl RateLimiter {
 
     /// Waits until the request's group allows another request.
     pub async fn acquire(&self, method: &str, path: &str) {
-        let Some(group) = group_of(method, path) else { return };
-        let Some(bucket) = self.buckets.get(group) else { return };
+        let Some(group) = group_of(method, path) else {
+            return;
+        };
+        let Some(bucket) = self.buckets.get(group) else {
+            return;
+        };
         let wait = bucket.lock().await.take(Instant::now());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
@@ -123,7 +156,13 @@ impl RateLimiter {
 /// Workato's own hosts get the published limits by default; anything else (the emulator,
 /// a private host) is unlimited unless configured.
 pub fn is_workato_host(base_url: &str) -> bool {
-    let host = base_url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+    let host = base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
     host == "workato.com" || host.ends_with(".workato.com") || host.ends_with(".workatoapp.cn")
 }
 
@@ -136,15 +175,25 @@ mod tests {
         assert_eq!(group_of("POST", "/api/folders"), Some("folders"));
         assert_eq!(group_of("PUT", "/api/projects/3"), Some("folders"));
         assert_eq!(group_of("GET", "/api/connections"), None);
-        assert_eq!(group_of("POST", "/api/connections"), Some("connection_writes"));
-        assert_eq!(group_of("GET", "/api/v2/api_clients/1/api_keys"), Some("api_platform"));
+        assert_eq!(
+            group_of("POST", "/api/connections"),
+            Some("connection_writes")
+        );
+        assert_eq!(
+            group_of("GET", "/api/v2/api_clients/1/api_keys"),
+            Some("api_platform")
+        );
         assert_eq!(group_of("GET", "/api/users/me"), None);
     }
 
     #[test]
     fn a_bucket_allows_its_burst_then_paces() {
         let start = Instant::now();
-        let mut b = Bucket { limit: Limit::per_second(10), tokens: 10.0, last: start };
+        let mut b = Bucket {
+            limit: Limit::per_second(10),
+            tokens: 10.0,
+            last: start,
+        };
         for _ in 0..10 {
             assert_eq!(b.take(start), Duration::ZERO);
         }

@@ -107,7 +107,9 @@ pub fn expect_object(method: &str, path: &str, body: Json) -> Result<Object, Api
         Json::Object(map) => Ok(map),
         // Some endpoints document their single object inside an array.
         Json::Array(mut items) if items.len() == 1 && items[0].is_object() => {
-            let Json::Object(map) = items.remove(0) else { unreachable!() };
+            let Json::Object(map) = items.remove(0) else {
+                unreachable!()
+            };
             Ok(map)
         }
         other => Err(ApiError::Decode {

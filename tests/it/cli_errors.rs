@@ -54,7 +54,11 @@ resource "workato_folder" "f" {
 "#,
     );
     let run = ws.run_with(&["validate"], &[]).code(1);
-    assert!(run.stderr.contains("var.missing") || run.stderr.contains("\"missing\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("var.missing") || run.stderr.contains("\"missing\""),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("main.wf.hcl:"), "{}", run.stderr);
 }
 
@@ -85,19 +89,36 @@ resource "workato_project" "p" {
 }
 "#,
     );
-    ws.run_with(&["validate"], &[]).success().stdout_has("valid");
+    ws.run_with(&["validate"], &[])
+        .success()
+        .stdout_has("valid");
 }
 
 #[test]
 fn missing_credentials_point_at_the_sandbox() {
-    let ws = Workspace::new().file("main.wf.hcl", "resource \"workato_project\" \"p\" {\n  name = \"x\"\n}\n");
-    ws.run_with(&["plan"], &[]).code(1).stderr_has("WORKATO_API_TOKEN").stderr_has("--sandbox");
+    let ws = Workspace::new().file(
+        "main.wf.hcl",
+        "resource \"workato_project\" \"p\" {\n  name = \"x\"\n}\n",
+    );
+    ws.run_with(&["plan"], &[])
+        .code(1)
+        .stderr_has("WORKATO_API_TOKEN")
+        .stderr_has("--sandbox");
 }
 
 #[test]
 fn plain_http_is_refused_for_remote_hosts() {
-    let ws = Workspace::new().file("main.wf.hcl", "resource \"workato_project\" \"p\" {\n  name = \"x\"\n}\n");
-    ws.run_with(&["plan"], &[("WORKATO_API_TOKEN", "t"), ("WORKATO_HOST", "http://example.com")])
-        .code(1)
-        .stderr_has("https");
+    let ws = Workspace::new().file(
+        "main.wf.hcl",
+        "resource \"workato_project\" \"p\" {\n  name = \"x\"\n}\n",
+    );
+    ws.run_with(
+        &["plan"],
+        &[
+            ("WORKATO_API_TOKEN", "t"),
+            ("WORKATO_HOST", "http://example.com"),
+        ],
+    )
+    .code(1)
+    .stderr_has("https");
 }

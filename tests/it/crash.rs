@@ -22,10 +22,16 @@ resource "workato_folder" "f" {
 fn folder_counts(emu: &Emulator) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for page in 1.. {
-        let (_, body) = emu.api("GET", &format!("/api/folders?with_nested_folders=true&per_page=100&page={page}"), None);
+        let (_, body) = emu.api(
+            "GET",
+            &format!("/api/folders?with_nested_folders=true&per_page=100&page={page}"),
+            None,
+        );
         let items = body.as_array().unwrap().clone();
         for f in &items {
-            *counts.entry(f["name"].as_str().unwrap().to_string()).or_insert(0) += 1;
+            *counts
+                .entry(f["name"].as_str().unwrap().to_string())
+                .or_insert(0) += 1;
         }
         if items.len() < 100 {
             break;
@@ -47,8 +53,15 @@ fn an_apply_killed_mid_way_never_duplicates_and_the_next_one_finishes() {
         ws.run(&["apply", "--auto-approve"], &emu).success();
         let counts = folder_counts(&emu);
         let duplicated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-        assert!(duplicated.is_empty(), "kill at {kill_after_ms} ms duplicated: {duplicated:?}");
-        assert_eq!(emu.project_names(), vec!["Crash test".to_string()], "kill at {kill_after_ms} ms");
+        assert!(
+            duplicated.is_empty(),
+            "kill at {kill_after_ms} ms duplicated: {duplicated:?}"
+        );
+        assert_eq!(
+            emu.project_names(),
+            vec!["Crash test".to_string()],
+            "kill at {kill_after_ms} ms"
+        );
         // 79 folders plus the project's own root folder.
         assert_eq!(counts.len(), 80, "kill at {kill_after_ms} ms: {counts:?}");
         ws.run(&["plan", "--detailed-exitcode"], &emu).code(0);

@@ -18,17 +18,31 @@ resource "workato_folder" "f" {
 fn replanning_300_folders_is_a_handful_of_calls_and_drift_is_detected() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", MANY_FOLDERS);
-    ws.run(&["apply", "--auto-approve"], &emu).success().stdout_has("301 added");
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .success()
+        .stdout_has("301 added");
 
     emu.reset_stats();
-    ws.run(&["plan", "--detailed-exitcode"], &emu).code(0).stdout_has("No changes.");
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(0)
+        .stdout_has("No changes.");
     let calls = emu.total_requests();
-    assert!(calls <= 20, "re-plan of 301 resources made {calls} API calls");
+    assert!(
+        calls <= 20,
+        "re-plan of 301 resources made {calls} API calls"
+    );
 
     // Delete one folder behind workform's back.
-    let (_, folders) = emu.api("GET", "/api/folders?with_nested_folders=true&per_page=100&page=2", None);
+    let (_, folders) = emu.api(
+        "GET",
+        "/api/folders?with_nested_folders=true&per_page=100&page=2",
+        None,
+    );
     let victim = folders.as_array().unwrap()[0]["id"].as_i64().unwrap();
-    assert_eq!(emu.api("DELETE", &format!("/api/folders/{victim}"), None).0, 200);
+    assert_eq!(
+        emu.api("DELETE", &format!("/api/folders/{victim}"), None).0,
+        200
+    );
     ws.run(&["plan", "--detailed-exitcode"], &emu)
         .code(2)
         .stdout_has("has been deleted")
@@ -52,16 +66,28 @@ fn a_saved_plan_applies_exactly_and_is_refused_once_stale() {
     let ws = Workspace::new().file("main.wf.hcl", SMALL);
     let plan_file = ws.path().join("first.plan");
     let plan_path = plan_file.to_str().unwrap();
-    ws.run(&["plan", "--out", plan_path], &emu).success().stdout_has("Saved the plan to");
-    ws.run(&["show", plan_path], &emu).success().stdout_has("Plan: 2 to add");
-    ws.run(&["apply", plan_path], &emu).success().stdout_has("Apply complete! Resources: 2 added");
+    ws.run(&["plan", "--out", plan_path], &emu)
+        .success()
+        .stdout_has("Saved the plan to");
+    ws.run(&["show", plan_path], &emu)
+        .success()
+        .stdout_has("Plan: 2 to add");
+    ws.run(&["apply", plan_path], &emu)
+        .success()
+        .stdout_has("Apply complete! Resources: 2 added");
 
     // A second plan, then any apply that moves the state: the second plan is stale.
-    ws.write("main.wf.hcl", &SMALL.replace("\"a\"\n  folder_id", "\"renamed\"\n  folder_id"));
+    ws.write(
+        "main.wf.hcl",
+        &SMALL.replace("\"a\"\n  folder_id", "\"renamed\"\n  folder_id"),
+    );
     let second = ws.path().join("second.plan");
-    ws.run(&["plan", "--out", second.to_str().unwrap()], &emu).success();
+    ws.run(&["plan", "--out", second.to_str().unwrap()], &emu)
+        .success();
     ws.run(&["apply", "--auto-approve"], &emu).success();
-    ws.run(&["apply", second.to_str().unwrap()], &emu).code(1).stderr_has("Saved plan is stale");
+    ws.run(&["apply", second.to_str().unwrap()], &emu)
+        .code(1)
+        .stderr_has("Saved plan is stale");
 }
 
 #[test]
@@ -69,12 +95,20 @@ fn a_saved_plan_is_refused_when_an_object_changed_outside() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", SMALL);
     ws.run(&["apply", "--auto-approve"], &emu).success();
-    ws.write("main.wf.hcl", &SMALL.replace("name = \"Saved\"", "name = \"Saved 2\""));
+    ws.write(
+        "main.wf.hcl",
+        &SMALL.replace("name = \"Saved\"", "name = \"Saved 2\""),
+    );
     let file = ws.path().join("p.plan");
-    ws.run(&["plan", "--out", file.to_str().unwrap()], &emu).success();
+    ws.run(&["plan", "--out", file.to_str().unwrap()], &emu)
+        .success();
     let (_, projects) = emu.api("GET", "/api/projects", None);
     let id = projects[0]["id"].as_i64().unwrap();
-    emu.api("PUT", &format!("/api/projects/{id}"), Some(serde_json::json!({"name": "Edited in the UI"})));
+    emu.api(
+        "PUT",
+        &format!("/api/projects/{id}"),
+        Some(serde_json::json!({"name": "Edited in the UI"})),
+    );
     ws.run(&["apply", file.to_str().unwrap()], &emu)
         .code(1)
         .stderr_has("Saved plan is stale")
@@ -86,7 +120,8 @@ fn plan_json_carries_terraform_style_resource_changes() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", SMALL);
     let run = ws.run(&["plan", "--json"], &emu).success();
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("plan --json prints JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stdout).expect("plan --json prints JSON");
     let changes = json["resource_changes"].as_array().unwrap();
     assert_eq!(changes.len(), 2);
     for c in changes {
@@ -147,9 +182,18 @@ fn refresh_only_updates_state_without_changing_the_workspace() {
     ws.run(&["apply", "--auto-approve"], &emu).success();
     let (_, projects) = emu.api("GET", "/api/projects", None);
     let id = projects[0]["id"].as_i64().unwrap();
-    emu.api("PUT", &format!("/api/projects/{id}"), Some(serde_json::json!({"name": "Edited"})));
-    ws.run(&["apply", "--refresh-only", "--auto-approve"], &emu).success().stdout_has("has changed");
+    emu.api(
+        "PUT",
+        &format!("/api/projects/{id}"),
+        Some(serde_json::json!({"name": "Edited"})),
+    );
+    ws.run(&["apply", "--refresh-only", "--auto-approve"], &emu)
+        .success()
+        .stdout_has("has changed");
     assert_eq!(emu.project_names(), vec!["Edited".to_string()]);
     // The state now holds the edited name, so a normal plan wants to change it back.
-    ws.run(&["plan", "--detailed-exitcode"], &emu).code(2).stdout_has("\"Edited\" -> \"Saved\"").stdout_has("1 to change");
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(2)
+        .stdout_has("\"Edited\" -> \"Saved\"")
+        .stdout_has("1 to change");
 }

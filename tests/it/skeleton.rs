@@ -42,7 +42,9 @@ fn plan_apply_replan_destroy() {
     let (_, props) = emu.api("GET", "/api/properties?prefix=skeleton&project_id=1", None);
     assert!(props.to_string().contains("skeleton.base_url") || !props.is_null());
 
-    ws.run(&["plan", "--detailed-exitcode"], &emu).code(0).stdout_has("No changes.");
+    ws.run(&["plan", "--detailed-exitcode"], &emu)
+        .code(0)
+        .stdout_has("No changes.");
 
     ws.run(&["state", "list"], &emu)
         .success()
@@ -55,7 +57,10 @@ fn plan_apply_replan_destroy() {
         .success()
         .stdout_has("Destroy complete! Resources: 3 destroyed.")
         .stderr_has("cannot delete properties");
-    assert!(emu.project_names().is_empty(), "the emulator still holds projects");
+    assert!(
+        emu.project_names().is_empty(),
+        "the emulator still holds projects"
+    );
     ws.run(&["state", "list"], &emu).success();
 }
 
@@ -64,7 +69,10 @@ fn an_update_in_place_is_planned_and_applied() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", PROJECT_FOLDER_PROPERTY);
     ws.run(&["apply", "--auto-approve"], &emu).success();
-    ws.write("main.wf.hcl", &PROJECT_FOLDER_PROPERTY.replace("\"Inside\"", "\"Renamed\""));
+    ws.write(
+        "main.wf.hcl",
+        &PROJECT_FOLDER_PROPERTY.replace("\"Inside\"", "\"Renamed\""),
+    );
     ws.run(&["plan", "--detailed-exitcode"], &emu)
         .code(2)
         .stdout_has("~ name")
@@ -90,10 +98,13 @@ fn property_values_are_never_printed() {
 fn a_read_only_token_cannot_apply_and_is_told_which_permission_is_missing() {
     let emu = Emulator::start(&["--token", "ro=read-only", "--token", "dev=all"]);
     let ws = Workspace::new().file("main.wf.hcl", PROJECT_FOLDER_PROPERTY);
-    ws.run_with(&["apply", "--auto-approve"], &[("WORKATO_API_TOKEN", "ro"), ("WORKATO_HOST", &emu.url)])
-        .code(1)
-        .stderr_has("Create project or folder")
-        .stderr_has("POST /api/folders");
+    ws.run_with(
+        &["apply", "--auto-approve"],
+        &[("WORKATO_API_TOKEN", "ro"), ("WORKATO_HOST", &emu.url)],
+    )
+    .code(1)
+    .stderr_has("Create project or folder")
+    .stderr_has("POST /api/folders");
     assert!(emu.project_names().is_empty());
 }
 
@@ -102,24 +113,33 @@ fn a_wrong_token_says_authentication_failed_without_printing_it() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", PROJECT_FOLDER_PROPERTY);
     let secret = "wrong-token-5f3a9c";
-    ws.run_with(&["plan"], &[("WORKATO_API_TOKEN", secret), ("WORKATO_HOST", &emu.url)])
-        .code(1)
-        .stderr_has("Authentication failed")
-        .nowhere(secret);
+    ws.run_with(
+        &["plan"],
+        &[("WORKATO_API_TOKEN", secret), ("WORKATO_HOST", &emu.url)],
+    )
+    .code(1)
+    .stderr_has("Authentication failed")
+    .nowhere(secret);
 }
 
 #[test]
 fn the_quickstart_example_applies_in_the_sandbox() {
     let ws = Workspace::new().file(
         "main.wf.hcl",
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.wf.hcl")).unwrap(),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/quickstart/main.wf.hcl"
+        ))
+        .unwrap(),
     );
     ws.run_with(&["--sandbox", "apply", "--auto-approve"], &[])
         .success()
         .stdout_has("Apply complete! Resources: 5 added");
-    ws.run_with(&["--sandbox", "plan", "--detailed-exitcode"], &[]).code(0);
+    ws.run_with(&["--sandbox", "plan", "--detailed-exitcode"], &[])
+        .code(0);
     assert!(ws.path().join(".workform/sandbox.json").exists());
-    ws.run_with(&["--sandbox", "destroy", "--auto-approve"], &[]).success();
+    ws.run_with(&["--sandbox", "destroy", "--auto-approve"], &[])
+        .success();
 }
 
 #[test]
@@ -128,7 +148,10 @@ fn state_files_are_private() {
     let emu = Emulator::start(&[]);
     let ws = Workspace::new().file("main.wf.hcl", PROJECT_FOLDER_PROPERTY);
     ws.run(&["apply", "--auto-approve"], &emu).success();
-    let mode = std::fs::metadata(ws.state_path()).unwrap().permissions().mode();
+    let mode = std::fs::metadata(ws.state_path())
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o077, 0, "state is readable by others: {mode:o}");
 }
 

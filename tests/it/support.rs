@@ -35,14 +35,23 @@ impl Emulator {
             .expect("emulator starts");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("emulator prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("emulator prints its address");
         let url = line
             .trim()
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_string();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        Emulator { child, url, runtime }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Emulator {
+            child,
+            url,
+            runtime,
+        }
     }
 
     /// Calls the emulator's API directly (as another client would), with token `dev`.
@@ -50,7 +59,13 @@ impl Emulator {
         self.request(method, path, body, Some("dev"))
     }
 
-    pub fn request(&self, method: &str, path: &str, body: Option<Json>, token: Option<&str>) -> (u16, Json) {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Json>,
+        token: Option<&str>,
+    ) -> (u16, Json) {
         let url = format!("{}{}", self.url, path);
         self.runtime.block_on(async {
             let client = reqwest::Client::new();
@@ -70,7 +85,9 @@ impl Emulator {
 
     /// `GET /__emulator/stats` → total request count.
     pub fn total_requests(&self) -> u64 {
-        self.request("GET", "/__emulator/stats", None, None).1["total"].as_u64().unwrap()
+        self.request("GET", "/__emulator/stats", None, None).1["total"]
+            .as_u64()
+            .unwrap()
     }
 
     pub fn reset_stats(&self) {
@@ -80,7 +97,11 @@ impl Emulator {
     /// Names of every project in the workspace.
     pub fn project_names(&self) -> Vec<String> {
         let (_, body) = self.api("GET", "/api/projects?per_page=100", None);
-        body.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
     }
 }
 
@@ -98,7 +119,9 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new() -> Workspace {
-        Workspace { dir: tempfile::tempdir().unwrap() }
+        Workspace {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn file(self, name: &str, text: &str) -> Workspace {
@@ -116,15 +139,25 @@ impl Workspace {
 
     /// Runs workform in this directory against `emu` with the `dev` token.
     pub fn run(&self, args: &[&str], emu: &Emulator) -> Run {
-        self.run_with(args, &[("WORKATO_API_TOKEN", "dev"), ("WORKATO_HOST", &emu.url)])
+        self.run_with(
+            args,
+            &[("WORKATO_API_TOKEN", "dev"), ("WORKATO_HOST", &emu.url)],
+        )
     }
 
     /// Starts workform in this directory against `emu` without waiting (for kill tests).
     pub fn spawn(&self, args: &[&str], emu: &Emulator) -> std::process::Child {
         let mut cmd = Command::new(BIN);
         cmd.arg("-C").arg(self.dir.path()).args(args);
-        cmd.env("NO_COLOR", "1").env("WORKATO_API_TOKEN", "dev").env("WORKATO_HOST", &emu.url);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("workform starts")
+        cmd.env("NO_COLOR", "1")
+            .env("WORKATO_API_TOKEN", "dev")
+            .env("WORKATO_HOST", &emu.url);
+        cmd.env("XDG_CONFIG_HOME", self.dir.path().join(".xdg"));
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("workform starts")
     }
 
     /// Runs workform in this directory with exactly these workspace variables.
@@ -137,6 +170,8 @@ impl Workspace {
             }
         }
         cmd.env("NO_COLOR", "1");
+        // Never a developer's own ~/.config/workform/credentials.toml.
+        cmd.env("XDG_CONFIG_HOME", self.dir.path().join(".xdg"));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -156,7 +191,7 @@ impl Workspace {
 
 /// A finished command, with chainable expectations.
 pub struct Run {
-    args: Vec<String>,
+    pub args: Vec<String>,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -174,7 +209,12 @@ impl Run {
     }
 
     pub fn code(self, expected: i32) -> Run {
-        assert_eq!(self.code, expected, "unexpected exit code\n{}", self.context());
+        assert_eq!(
+            self.code,
+            expected,
+            "unexpected exit code\n{}",
+            self.context()
+        );
         self
     }
 
@@ -183,12 +223,20 @@ impl Run {
     }
 
     pub fn stdout_has(self, needle: &str) -> Run {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}\n{}", self.context());
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            self.context()
+        );
         self
     }
 
     pub fn stderr_has(self, needle: &str) -> Run {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}\n{}", self.context());
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{}",
+            self.context()
+        );
         self
     }
 

@@ -173,7 +173,9 @@ impl Resource for DataTable {
     /// `field_ids` mirrors the planned columns: known where a column's `field_id` is.
     fn plan_computed(&self, planned: &mut std::collections::BTreeMap<String, crate::value::Value>) {
         use crate::value::Value;
-        let Some(Value::List(columns)) = planned.get("column") else { return };
+        let Some(Value::List(columns)) = planned.get("column") else {
+            return;
+        };
         let mut ids = std::collections::BTreeMap::new();
         for column in columns {
             if let Some(Value::String(name)) = column.get_attr("name") {

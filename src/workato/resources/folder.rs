@@ -19,7 +19,9 @@ impl Folder {
     /// by folder id.
     async fn list(api: &Api) -> Result<HashMap<i64, Object>, ApiError> {
         let query = [("with_nested_folders", "true".to_string())];
-        let items = api.get_all_pages("/api/folders", &query, bare_array).await?;
+        let items = api
+            .get_all_pages("/api/folders", &query, bare_array)
+            .await?;
         Ok(objects(items)
             .into_iter()
             .filter_map(|f| Some((f.i64_of("id")?, to_state(&f))))
@@ -78,7 +80,9 @@ impl Resource for Folder {
     /// Every folder that is not a project's own root folder (those are the projects).
     async fn list_all(&self, api: &Api) -> Result<Option<Vec<Object>>, ApiError> {
         let query = [("with_nested_folders", "true".to_string())];
-        let items = api.get_all_pages("/api/folders", &query, bare_array).await?;
+        let items = api
+            .get_all_pages("/api/folders", &query, bare_array)
+            .await?;
         Ok(Some(
             objects(items)
                 .into_iter()
@@ -91,8 +95,11 @@ impl Resource for Folder {
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
         let force = prior.get("force").and_then(Json::as_bool).unwrap_or(false);
-        let query: Vec<(&str, String)> =
-            if force { vec![("force", "true".into())] } else { vec![] };
+        let query: Vec<(&str, String)> = if force {
+            vec![("force", "true".into())]
+        } else {
+            vec![]
+        };
         match api.delete(&format!("/api/folders/{id}"), &query).await {
             Ok(_) => Ok(Deleted::Removed),
             Err(e) if e.is_not_found() => Ok(Deleted::Removed),

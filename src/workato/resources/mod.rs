@@ -1,10 +1,10 @@
 //! One file per resource type.
 
-pub mod connection;
 pub mod api_client;
 pub mod api_collection;
 pub mod api_endpoint;
 pub mod api_key;
+pub mod connection;
 pub mod data_table;
 pub mod folder;
 pub mod on_prem_agent;

@@ -8,7 +8,8 @@ use serde_json::{Value as Json, json};
 use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
-use crate::workato::resource::{Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects,
+use crate::workato::resource::{
+    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects,
 };
 
 pub struct Project;
@@ -52,13 +53,17 @@ impl Resource for Project {
 
     async fn create(&self, api: &Api, planned: &Object) -> Result<Object, ApiError> {
         let name = planned.get("name").cloned().unwrap_or(Json::Null);
-        let body = api.post("/api/folders", &[], &json!({ "name": name })).await?;
+        let body = api
+            .post("/api/folders", &[], &json!({ "name": name }))
+            .await?;
         let folder = expect_object("POST", "/api/folders", body)?;
-        let project_id = folder.i64_of("project_id").ok_or_else(|| ApiError::Decode {
-            method: "POST".into(),
-            path: "/api/folders".into(),
-            message: "the answer carries no project_id".into(),
-        })?;
+        let project_id = folder
+            .i64_of("project_id")
+            .ok_or_else(|| ApiError::Decode {
+                method: "POST".into(),
+                path: "/api/folders".into(),
+                message: "the answer carries no project_id".into(),
+            })?;
         let mut state = Object::new();
         state.insert("id".into(), json!(project_id));
         state.insert("name".into(), name.clone());
@@ -108,4 +113,3 @@ impl Resource for Project {
         }
     }
 }
-

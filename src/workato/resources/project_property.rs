@@ -21,7 +21,9 @@ fn property_id(project_id: Option<i64>, name: &str) -> String {
 }
 
 fn scope_query(project_id: Option<i64>) -> Vec<(&'static str, String)> {
-    project_id.map(|p| vec![("project_id", p.to_string())]).unwrap_or_default()
+    project_id
+        .map(|p| vec![("project_id", p.to_string())])
+        .unwrap_or_default()
 }
 
 /// Every property of one scope (a project, or the environment when `None`).
@@ -91,7 +93,9 @@ impl Resource for ProjectProperty {
         let name = planned.str_of("name").unwrap_or_default();
         let value = planned.str_of("value").unwrap_or_default();
         let body = json!({ "properties": { name: value } });
-        api.post("/api/properties", &scope_query(project_id), &body).await?;
+        // An upsert: repeating it is harmless, so it may be retried like a PUT.
+        api.post_idempotent("/api/properties", &scope_query(project_id), &body)
+            .await?;
         Ok(to_state(project_id, name, value))
     }
 
@@ -118,10 +122,16 @@ impl Resource for ProjectProperty {
         );
         let mut out = Vec::new();
         for scope in scopes {
-            let Some(props) = list_scope(api, scope).await? else { continue };
+            let Some(props) = list_scope(api, scope).await? else {
+                continue;
+            };
             let mut names: Vec<_> = props.into_iter().collect();
             names.sort();
-            out.extend(names.iter().map(|(name, value)| to_state(scope, name, value)));
+            out.extend(
+                names
+                    .iter()
+                    .map(|(name, value)| to_state(scope, name, value)),
+            );
         }
         Ok(Some(out))
     }
