@@ -59,6 +59,8 @@ impl Emulator {
         self.request(method, path, body, Some("dev"))
     }
 
+    /// One API call; answers the emulator's fault injection produces (429, 503) are retried,
+    /// since these checks stand for a person looking at the workspace, not for workform.
     pub fn request(
         &self,
         method: &str,
@@ -69,17 +71,24 @@ impl Emulator {
         let url = format!("{}{}", self.url, path);
         self.runtime.block_on(async {
             let client = reqwest::Client::new();
-            let mut req = client.request(method.parse().unwrap(), &url);
-            if let Some(t) = token {
-                req = req.bearer_auth(t);
+            for attempt in 0.. {
+                let mut req = client.request(method.parse().unwrap(), &url);
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                if let Some(b) = &body {
+                    req = req.json(b);
+                }
+                let resp = req.send().await.expect("emulator answers");
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap();
+                if matches!(status, 429 | 503) && attempt < 50 {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+                return (status, serde_json::from_str(&text).unwrap_or(Json::Null));
             }
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
-            let resp = req.send().await.expect("emulator answers");
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap();
-            (status, serde_json::from_str(&text).unwrap_or(Json::Null))
+            unreachable!()
         })
     }
 
