@@ -20,7 +20,7 @@ pub fn online_table(rows: &[OnlineRow]) -> String {
         let (bound, ratio) = if r.calls == 0 {
             ("—".to_string(), "—".to_string())
         } else {
-            (duration(r.bound()), format!("{:.1}×", r.ratio()))
+            (duration(r.bound()), format!("{:.2}×", r.ratio()))
         };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {bound} | {ratio} |\n",
@@ -114,7 +114,7 @@ pub fn verdicts(rows: &[OnlineRow], offline: &[OfflineRow]) -> String {
     }
     for r in rows.iter().filter(|r| r.targeted) {
         out.push_str(&format!(
-            "- {} (N = {}) wall ≤ {RATIO_TARGET}× bound: {:.1}× — {}\n",
+            "- {} (N = {}) wall ≤ {RATIO_TARGET}× bound: {:.2}× — {}\n",
             r.stage,
             thousands(r.n),
             r.ratio(),

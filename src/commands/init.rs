@@ -60,39 +60,10 @@ async fn record(
     remote: &Remote,
     locked: &session::LockedState,
 ) -> Result<(), CmdError> {
-    let me = remote
-        .api
-        .get("/api/users/me", &[])
-        .await
-        .map_err(|source| CmdError::Api {
-            context: "checking the API token (GET /api/users/me)".into(),
-            source: Box::new(source),
-        })?;
-    let id = me
-        .get("id")
-        .and_then(serde_json::Value::as_i64)
-        .ok_or_else(|| {
-            CmdError::Message("GET /api/users/me answered without a workspace id".into())
-        })?;
-    let name = me
-        .get("name")
-        .and_then(|n| n.as_str())
-        .unwrap_or("(unnamed)");
     let snapshot = locked.state.snapshot()?;
-    match snapshot.meta.workspace_id {
-        Some(recorded) if recorded != id => {
-            return Err(CmdError::Message(format!(
-                "{} belongs to workspace {recorded}, but these credentials reach workspace {id} ({name}). Use the credentials of workspace {recorded}, or another configuration directory for this workspace.",
-                dir.join(".workform").display()
-            )));
-        }
-        Some(_) => {}
-        None => {
-            locked.state.commit(Change {
-                workspace_id: Some(id),
-                ..Change::default()
-            })?;
-        }
+    let (id, name) = super::plan::check_workspace(remote, &snapshot).await?;
+    if snapshot.meta.workspace_id.is_none() {
+        locked.state.commit(Change { workspace_id: Some(id), ..Change::default() })?;
     }
     let mut lines = vec![
         format!("Initialised {}", dir.join(".workform").display()),

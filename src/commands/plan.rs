@@ -140,7 +140,7 @@ pub(super) async fn prepare_state(
     locked: &LockedState,
 ) -> Result<Snapshot, CmdError> {
     let snapshot = locked.state.snapshot()?;
-    let workspace_id = check_workspace(remote, &snapshot).await?;
+    let (workspace_id, _) = check_workspace(remote, &snapshot).await?;
     if snapshot.meta.workspace_id.is_none() {
         // Recorded as soon as we know it, so a later run against another workspace is refused.
         locked.state.commit(crate::state::Change {
@@ -158,28 +158,23 @@ pub(super) async fn prepare_state(
 }
 
 /// `GET /api/users/me`: the token works, and the workspace is the one the state belongs to.
-async fn check_workspace(remote: &Remote, snapshot: &Snapshot) -> Result<i64, CmdError> {
-    let me = remote
-        .api
-        .get("/api/users/me", &[])
-        .await
-        .map_err(|source| CmdError::Api {
-            context: "checking credentials (GET /api/users/me)".into(),
-            source: Box::new(source),
-        })?;
+/// Returns the workspace's id and name.
+pub(super) async fn check_workspace(remote: &Remote, snapshot: &Snapshot) -> Result<(i64, String), CmdError> {
+    let me = remote.api.get("/api/users/me", &[]).await.map_err(|source| CmdError::Api {
+        context: "checking credentials (GET /api/users/me)".into(),
+        source: Box::new(source),
+    })?;
     let id = me
         .get("id")
         .and_then(serde_json::Value::as_i64)
-        .ok_or_else(|| {
-            CmdError::Message("GET /api/users/me answered without a workspace id".into())
-        })?;
+        .ok_or_else(|| CmdError::Message("GET /api/users/me answered without a workspace id".into()))?;
+    let name = me.get("name").and_then(|n| n.as_str()).unwrap_or("(unnamed)").to_string();
     if let Some(recorded) = snapshot.meta.workspace_id
         && recorded != id
     {
-        let name = me.get("name").and_then(|n| n.as_str()).unwrap_or("?");
         return Err(CmdError::Message(format!(
-            "this state belongs to workspace {recorded}, but the API token is for workspace {id} ({name}); refusing to plan or apply against the wrong workspace. Use the right token/host, or another config directory."
+            "this state belongs to workspace {recorded}, but the credentials reach workspace {id} ({name}); refusing to plan or apply against the wrong workspace. Use the credentials of workspace {recorded}, or another configuration directory for this workspace."
         )));
     }
-    Ok(id)
+    Ok((id, name))
 }

@@ -101,6 +101,14 @@ impl ObjectExt for Object {
     }
 }
 
+/// Lines live objects (by numeric id) up with the prior records a refresh was asked about.
+pub fn align_by_id(prior: &[&Object], live: &std::collections::HashMap<i64, Object>) -> Vec<Option<Object>> {
+    prior
+        .iter()
+        .map(|p| p.i64_of("id").and_then(|id| live.get(&id).cloned()))
+        .collect()
+}
+
 /// The body of a single-object answer, as an object.
 pub fn expect_object(method: &str, path: &str, body: Json) -> Result<Object, ApiError> {
     match body {

@@ -14,7 +14,7 @@ use crate::schema::{self, Schema};
 use crate::value::Value;
 use crate::workato::client::{Api, PER_PAGE};
 use crate::workato::error::ApiError;
-use crate::workato::resource::{Deleted, Object, ObjectExt, Resource, expect_object, objects};
+use crate::workato::resource::{Deleted, Object, ObjectExt, Resource, expect_object, objects, align_by_id};
 
 pub struct Connection;
 
@@ -141,10 +141,7 @@ impl Resource for Connection {
             .iter()
             .filter_map(|c| Some((c.i64_of("id")?, to_state(c))))
             .collect();
-        Ok(prior
-            .iter()
-            .map(|p| p.i64_of("id").and_then(|id| live.get(&id).cloned()))
-            .collect())
+        Ok(align_by_id(prior, &live))
     }
 
     async fn create(&self, api: &Api, planned: &Object) -> Result<Object, ApiError> {

@@ -9,8 +9,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects,
-};
+    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects, align_by_id};
 
 pub struct Folder;
 
@@ -50,10 +49,7 @@ impl Resource for Folder {
 
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
         let live = Folder::list(api).await?;
-        Ok(prior
-            .iter()
-            .map(|p| p.i64_of("id").and_then(|id| live.get(&id).cloned()))
-            .collect())
+        Ok(align_by_id(prior, &live))
     }
 
     async fn create(&self, api: &Api, planned: &Object) -> Result<Object, ApiError> {

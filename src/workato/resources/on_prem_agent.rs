@@ -13,8 +13,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects,
-};
+    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects, align_by_id};
 
 pub struct OnPremAgent;
 
@@ -86,10 +85,7 @@ impl Resource for OnPremAgent {
             .into_iter()
             .filter_map(|a| Some((a.i64_of("id")?, to_state(&a))))
             .collect();
-        Ok(prior
-            .iter()
-            .map(|p| p.i64_of("id").and_then(|id| live.get(&id).cloned()))
-            .collect())
+        Ok(align_by_id(prior, &live))
     }
 
     /// Registers the agent, then reads its activation code. When the code cannot be read
