@@ -63,7 +63,10 @@ async fn record(
     let snapshot = locked.state.snapshot()?;
     let (id, name) = super::plan::check_workspace(remote, &snapshot).await?;
     if snapshot.meta.workspace_id.is_none() {
-        locked.state.commit(Change { workspace_id: Some(id), ..Change::default() })?;
+        locked.state.commit(Change {
+            workspace_id: Some(id),
+            ..Change::default()
+        })?;
     }
     let mut lines = vec![
         format!("Initialised {}", dir.join(".workform").display()),

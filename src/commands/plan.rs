@@ -159,16 +159,29 @@ pub(super) async fn prepare_state(
 
 /// `GET /api/users/me`: the token works, and the workspace is the one the state belongs to.
 /// Returns the workspace's id and name.
-pub(super) async fn check_workspace(remote: &Remote, snapshot: &Snapshot) -> Result<(i64, String), CmdError> {
-    let me = remote.api.get("/api/users/me", &[]).await.map_err(|source| CmdError::Api {
-        context: "checking credentials (GET /api/users/me)".into(),
-        source: Box::new(source),
-    })?;
+pub(super) async fn check_workspace(
+    remote: &Remote,
+    snapshot: &Snapshot,
+) -> Result<(i64, String), CmdError> {
+    let me = remote
+        .api
+        .get("/api/users/me", &[])
+        .await
+        .map_err(|source| CmdError::Api {
+            context: "checking credentials (GET /api/users/me)".into(),
+            source: Box::new(source),
+        })?;
     let id = me
         .get("id")
         .and_then(serde_json::Value::as_i64)
-        .ok_or_else(|| CmdError::Message("GET /api/users/me answered without a workspace id".into()))?;
-    let name = me.get("name").and_then(|n| n.as_str()).unwrap_or("(unnamed)").to_string();
+        .ok_or_else(|| {
+            CmdError::Message("GET /api/users/me answered without a workspace id".into())
+        })?;
+    let name = me
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("(unnamed)")
+        .to_string();
     if let Some(recorded) = snapshot.meta.workspace_id
         && recorded != id
     {

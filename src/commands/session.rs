@@ -14,6 +14,7 @@ use crate::graph::ConfigGraph;
 use crate::render::Printer;
 use crate::state::{StateDb, StateLock};
 use crate::value::Value;
+use crate::workato::limiter::{self, Limit};
 use crate::workato::{Api, Token};
 
 /// Environment variables read by workform (the first three match the official Workato CLI).
@@ -103,7 +104,63 @@ impl Session {
         } else {
             self.workato_block()?
         };
-        connect(&self.printer, &self.dir, sandbox, &block).await
+        let mut remote = connect(&self.printer, &self.dir, sandbox, &block).await?;
+        if let Some(limits) = self.rate_limits(remote.api.base_url())? {
+            remote.api = remote.api.with_rate_limits(limits);
+        }
+        Ok(remote)
+    }
+
+    /// `workato { rate_limits { folders = 60, connection_writes = "1/s" } }`: per-group
+    /// limits over the defaults (Workato's published limits on Workato hosts, none
+    /// elsewhere). A number is requests per minute; a string is `N/s` or `N/min`.
+    fn rate_limits(&self, base_url: &str) -> Result<Option<BTreeMap<String, Limit>>, CmdError> {
+        let Some(block) = self
+            .config
+            .workato
+            .as_ref()
+            .and_then(|b| b.blocks.iter().find(|b| b.type_name == "rate_limits"))
+        else {
+            return Ok(None);
+        };
+        let mut limits = if limiter::is_workato_host(base_url) {
+            limiter::workato_defaults()
+        } else {
+            BTreeMap::new()
+        };
+        let empty = BTreeMap::new();
+        let scope = Scope {
+            dir: &self.config.dir,
+            vars: &self.vars,
+            locals: &empty,
+            resources: &BTreeMap::new(),
+            each: None,
+            count_index: None,
+        };
+        for attr in &block.body.attributes {
+            if !limiter::GROUPS.contains(&attr.name.as_str()) {
+                return Err(CmdError::Message(format!(
+                    "{}: unknown rate-limit group `{}`; the groups are {}",
+                    self.config.sources.location(attr.name_span),
+                    attr.name,
+                    limiter::GROUPS.join(", ")
+                )));
+            }
+            let value = config::eval(&attr.expr, &scope).map_err(CmdError::Config)?;
+            let limit = match &value {
+                Value::Number(n) if *n >= 0.0 => Some(Limit { requests: *n, per: std::time::Duration::from_secs(60) }),
+                Value::String(text) => parse_rate(text),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                CmdError::Message(format!(
+                    "{}: a rate limit is a number of requests per minute or a string such as \"10/s\" or \"60/min\"",
+                    self.config.sources.location(attr.expr.span())
+                ))
+            })?;
+            limits.insert(attr.name.clone(), limit);
+        }
+        Ok(Some(limits))
     }
 
     /// The `workato { host, region, token }` block, evaluated with the variables.
@@ -147,6 +204,18 @@ impl Session {
         let mut take = |k| settings.remove(k);
         Ok(Layer::new(take("host"), take("region"), take("token")))
     }
+}
+
+/// `"10/s"` or `"60/min"`.
+fn parse_rate(text: &str) -> Option<Limit> {
+    let (n, unit) = text.trim().split_once('/')?;
+    let requests: f64 = n.trim().parse().ok().filter(|n: &f64| *n >= 0.0)?;
+    let per = match unit.trim() {
+        "s" | "sec" | "second" => std::time::Duration::from_secs(1),
+        "min" | "m" | "minute" => std::time::Duration::from_secs(60),
+        _ => return None,
+    };
+    Some(Limit { requests, per })
 }
 
 /// Connects for a command that needs the configuration only for its `workato` block

@@ -102,7 +102,10 @@ impl ObjectExt for Object {
 }
 
 /// Lines live objects (by numeric id) up with the prior records a refresh was asked about.
-pub fn align_by_id(prior: &[&Object], live: &std::collections::HashMap<i64, Object>) -> Vec<Option<Object>> {
+pub fn align_by_id(
+    prior: &[&Object],
+    live: &std::collections::HashMap<i64, Object>,
+) -> Vec<Option<Object>> {
     prior
         .iter()
         .map(|p| p.i64_of("id").and_then(|id| live.get(&id).cloned()))

@@ -67,3 +67,24 @@ fn an_apply_killed_mid_way_never_duplicates_and_the_next_one_finishes() {
         ws.run(&["plan", "--detailed-exitcode"], &emu).code(0);
     }
 }
+
+#[test]
+fn a_second_run_is_refused_while_an_apply_holds_the_lock_and_names_it() {
+    let emu = Emulator::start(&["--latency-ms", "150"]);
+    let ws = Workspace::new().file("main.wf.hcl", EIGHTY);
+    let mut child = ws.spawn(&["apply", "--auto-approve", "--parallelism", "1"], &emu);
+    std::thread::sleep(Duration::from_millis(1200));
+    let pid = child.id().to_string();
+    ws.run(&["plan"], &emu)
+        .code(1)
+        .stderr_has("locked by another workform run")
+        .stderr_has(&format!("pid {pid}"))
+        .stderr_has("`apply`");
+    ws.run(&["apply", "--auto-approve"], &emu)
+        .code(1)
+        .stderr_has(&format!("pid {pid}"));
+    let _ = child.kill();
+    let _ = child.wait();
+    // The lock dies with its holder: the next run proceeds (and recovers what was in flight).
+    ws.run(&["apply", "--auto-approve"], &emu).success();
+}

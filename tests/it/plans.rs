@@ -197,3 +197,59 @@ fn refresh_only_updates_state_without_changing_the_workspace() {
         .stdout_has("\"Edited\" -> \"Saved\"")
         .stdout_has("1 to change");
 }
+
+#[test]
+fn configured_rate_limits_pace_writes_below_the_servers_limit() {
+    let emu = Emulator::start(&["--rate-limit", "5"]);
+    let hcl = r#"
+workato {
+  rate_limits {
+    folders = "3/s"
+  }
+}
+
+resource "workato_project" "p" {
+  name = "Paced"
+}
+
+resource "workato_folder" "f" {
+  for_each  = toset([for i in range(8) : "f${i}"])
+  name      = each.key
+  folder_id = workato_project.p.folder_id
+}
+"#;
+    let ws = Workspace::new().file("main.wf.hcl", hcl);
+    let run = ws
+        .run_with(
+            &["apply", "--auto-approve"],
+            &[
+                ("WORKATO_API_TOKEN", "dev"),
+                ("WORKATO_HOST", &emu.url),
+                ("WORKFORM_LOG", "debug"),
+            ],
+        )
+        .success();
+    let throttled = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("POST /api/folders") && l.contains("429"))
+        .count();
+    assert_eq!(
+        throttled, 0,
+        "writes were throttled by the server:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_rate_limit_group_is_named() {
+    let emu = Emulator::start(&[]);
+    let ws = Workspace::new().file(
+        "main.wf.hcl",
+        "workato {\n  rate_limits {\n    foldres = 60\n  }\n}\n\nresource \"workato_project\" \"p\" {\n  name = \"x\"\n}\n",
+    );
+    ws.run(&["plan"], &emu)
+        .code(1)
+        .stderr_has("unknown rate-limit group `foldres`")
+        .stderr_has("main.wf.hcl:3:5");
+}

@@ -13,7 +13,8 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects, align_by_id};
+    Deleted, Object, ObjectExt, Resource, align_by_id, bare_array, expect_object, objects,
+};
 
 pub struct ApiCollection;
 

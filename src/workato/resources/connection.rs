@@ -14,7 +14,9 @@ use crate::schema::{self, Schema};
 use crate::value::Value;
 use crate::workato::client::{Api, PER_PAGE};
 use crate::workato::error::ApiError;
-use crate::workato::resource::{Deleted, Object, ObjectExt, Resource, expect_object, objects, align_by_id};
+use crate::workato::resource::{
+    Deleted, Object, ObjectExt, Resource, align_by_id, expect_object, objects,
+};
 
 pub struct Connection;
 
