@@ -97,6 +97,7 @@ pub(super) fn options(args: &PlanArgs) -> Result<PlanOptions, CmdError> {
         replace: parse("--replace", &args.replace)?,
         targets: parse("--target", &args.target)?,
         data: None,
+        validate_only: false,
     })
 }
 

@@ -38,7 +38,10 @@ pub async fn run(printer: Printer, dir: &Path, _vars: &VarArgs) -> Result<u8, Cm
         vars,
         &empty,
         &BTreeMap::new(),
-        &PlanOptions::default(),
+        &PlanOptions {
+            validate_only: true,
+            ..PlanOptions::default()
+        },
         None,
     )
     .await?;

@@ -35,9 +35,18 @@ pub struct Evaluator {
     locals: BTreeMap<String, Value>,
     scope_resources: BTreeMap<ResourceAddr, Value>,
     instances: BTreeMap<ResourceAddr, (Repetition, BTreeMap<Option<InstanceKey>, Value>)>,
+    /// `validate`: values are unknown by design, so an unknown `count`/`for_each` stands for
+    /// one instance whose key is unknown instead of being an error.
+    lenient: bool,
 }
 
 impl Evaluator {
+    /// An evaluator for `validate`, where variables may be unknown.
+    pub fn lenient(mut self) -> Self {
+        self.lenient = true;
+        self
+    }
+
     pub fn new(config: Arc<Config>, vars: BTreeMap<String, Value>) -> Self {
         Evaluator {
             config,
@@ -45,6 +54,7 @@ impl Evaluator {
             locals: BTreeMap::new(),
             scope_resources: BTreeMap::new(),
             instances: BTreeMap::new(),
+            lenient: false,
         }
     }
 
@@ -92,6 +102,13 @@ impl Evaluator {
         if let Some(count) = &rc.count {
             self.instances.entry(rc.addr.clone()).or_default().0 = Repetition::Count;
             let value = config::eval(count, &self.scope(None, None))?;
+            if self.lenient && value.contains_unknown() {
+                return Ok(vec![Expansion {
+                    key: Some(InstanceKey::Int(0)),
+                    each: None,
+                    count_index: Some(0),
+                }]);
+            }
             let (value, sensitive) = value.unmark_deep();
             let n = match value {
                 _ if sensitive => Err("a sensitive value cannot be used as count"),
@@ -120,6 +137,13 @@ impl Evaluator {
                 return Err(invalid(
                     "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments",
                 ));
+            }
+            if self.lenient && value.contains_unknown() && !matches!(&value, Value::Object(_)) {
+                return Ok(vec![Expansion {
+                    key: Some(InstanceKey::Str("(known after apply)".into())),
+                    each: Some((Value::Unknown, Value::Unknown)),
+                    count_index: None,
+                }]);
             }
             if value.contains_unknown() && !matches!(&value, Value::Object(_)) {
                 return Err(invalid(

@@ -208,6 +208,7 @@ impl SavedPlan {
             replace: self.replace.clone(),
             targets: self.targets.clone(),
             data: Some(self.data.clone()),
+            validate_only: false,
         }
     }
 

@@ -26,6 +26,8 @@ pub struct PlanOptions {
     pub targets: Vec<InstanceAddr>,
     /// Data source values already read (a saved plan's); `None` reads them afresh.
     pub data: Option<BTreeMap<InstanceAddr, Object>>,
+    /// `validate`: unknown `count`/`for_each` values are allowed.
+    pub validate_only: bool,
 }
 
 /// Why planning failed.
@@ -111,6 +113,9 @@ pub async fn plan(
     }
 
     let mut eval = Evaluator::new(config.clone(), vars);
+    if options.validate_only {
+        eval = eval.lenient();
+    }
     preset_deferred(&mut eval, graph, |addr| {
         refreshed
             .iter()

@@ -122,3 +122,27 @@ fn plain_http_is_refused_for_remote_hosts() {
     .code(1)
     .stderr_has("https");
 }
+
+#[test]
+fn validate_accepts_for_each_and_count_over_variables_without_values() {
+    let ws = Workspace::new().file(
+        "main.wf.hcl",
+        r#"
+variable "names" {
+  type = set(string)
+}
+variable "copies" {
+  type = number
+}
+resource "workato_project" "p" {
+  for_each = var.names
+  name     = each.key
+}
+resource "workato_project" "q" {
+  count = var.copies
+  name  = "copy ${count.index}"
+}
+"#,
+    );
+    ws.run_with(&["validate"], &[]).success();
+}
