@@ -206,14 +206,12 @@ impl Evaluator {
         exp: &Expansion,
     ) -> Result<BTreeMap<String, Value>, Diagnostics> {
         let scope = self.scope(exp.each.clone(), exp.count_index);
-        eval_body(
-            &self.config,
-            &rc.body,
-            &schema.attributes,
-            &schema.blocks,
-            &scope,
+        let ctx = BodyCtx {
+            config: &self.config,
+            scope: &scope,
             rc,
-        )
+        };
+        eval_body(&ctx, &rc.body, &schema.attributes, &schema.blocks, &[])
     }
 
     /// Records an instance's (planned or applied) value for later references.
@@ -286,14 +284,22 @@ impl Evaluator {
     }
 }
 
+/// What every level of a resource body's evaluation shares.
+struct BodyCtx<'a> {
+    config: &'a Config,
+    scope: &'a Scope<'a>,
+    rc: &'a ResourceConfig,
+}
+
+/// Evaluates a body against its schema. `bound` holds `dynamic` block iterators in scope.
 fn eval_body(
-    config: &Config,
+    ctx: &BodyCtx<'_>,
     body: &Body,
     attrs: &BTreeMap<String, AttrSchema>,
     blocks: &BTreeMap<String, BlockSchema>,
-    scope: &Scope<'_>,
-    rc: &ResourceConfig,
+    bound: &[(String, Value)],
 ) -> Result<BTreeMap<String, Value>, Diagnostics> {
+    let (config, scope, rc) = (ctx.config, ctx.scope, ctx.rc);
     let sources = &config.sources;
     let mut out = BTreeMap::new();
     let mut diags = Diagnostics::default();
@@ -333,7 +339,7 @@ fn eval_body(
             );
             continue;
         }
-        match config::eval(&attribute.expr, scope) {
+        match config::eval_with(&attribute.expr, scope, bound) {
             Ok(value) => match check_value(schema, value) {
                 Ok(v) => {
                     out.insert(attribute.name.clone(), v);
@@ -359,18 +365,35 @@ fn eval_body(
     }
     for (name, block_schema) in blocks {
         let mut items = Vec::new();
-        for block in body.blocks.iter().filter(|b| &b.type_name == name) {
+        let mut unknown = false;
+        for block in body
+            .blocks
+            .iter()
+            .filter(|b| &b.type_name == name || is_dynamic_of(b, name))
+        {
+            if block.type_name == "dynamic" {
+                match expand_dynamic(ctx, block, block_schema, bound) {
+                    Ok(Some(generated)) => items.extend(generated),
+                    Ok(None) => unknown = true,
+                    Err(e) => diags.extend(e),
+                }
+                continue;
+            }
             match eval_body(
-                config,
+                ctx,
                 &block.body,
                 &block_schema.attributes,
                 &block_schema.blocks,
-                scope,
-                rc,
+                bound,
             ) {
                 Ok(map) => items.push(Value::Object(map)),
                 Err(e) => diags.extend(e),
             }
+        }
+        if unknown {
+            // A dynamic block over values known only after apply: the whole list is.
+            out.insert(name.clone(), Value::Unknown);
+            continue;
         }
         if items.len() < block_schema.min_items {
             diags.push(
@@ -395,7 +418,9 @@ fn eval_body(
         out.insert(name.clone(), Value::List(items));
     }
     for block in &body.blocks {
-        if !blocks.contains_key(&block.type_name) {
+        let dynamic_ok = block.type_name == "dynamic"
+            && block.labels.first().is_some_and(|l| blocks.contains_key(l));
+        if !blocks.contains_key(&block.type_name) && !dynamic_ok {
             diags.push(
                 Diagnostic::error(format!(
                     "Unsupported block type: blocks of type \"{}\" are not expected here",
@@ -410,6 +435,98 @@ fn eval_body(
     } else {
         Err(diags)
     }
+}
+
+fn is_dynamic_of(block: &crate::config::NestedBlock, name: &str) -> bool {
+    block.type_name == "dynamic" && block.labels.first().is_some_and(|l| l == name)
+}
+
+/// `dynamic "column" { for_each = ..., iterator = c, content { ... } }`: one block per
+/// element, with `c.key` and `c.value` (the iterator is named after the block by default).
+/// `None` when `for_each` is not known yet.
+fn expand_dynamic(
+    ctx: &BodyCtx<'_>,
+    block: &crate::config::NestedBlock,
+    schema: &BlockSchema,
+    bound: &[(String, Value)],
+) -> Result<Option<Vec<Value>>, Diagnostics> {
+    let sources = &ctx.config.sources;
+    let label = block.labels.first().cloned().unwrap_or_default();
+    let invalid = |msg: &str| -> Diagnostics {
+        Diagnostic::error("Invalid dynamic block")
+            .at(sources, block.span, msg.to_string())
+            .into()
+    };
+    let for_each = block
+        .body
+        .attributes
+        .iter()
+        .find(|a| a.name == "for_each")
+        .ok_or_else(|| invalid("a dynamic block needs `for_each`"))?;
+    let iterator = match block.body.attributes.iter().find(|a| a.name == "iterator") {
+        Some(a) => match a.expr.syntax() {
+            hcl::edit::expr::Expression::Variable(v) => v.as_str().to_string(),
+            _ => {
+                return Err(invalid(
+                    "the iterator must be a single name, e.g. `iterator = col`",
+                ));
+            }
+        },
+        None => label.clone(),
+    };
+    let content = block
+        .body
+        .blocks
+        .iter()
+        .find(|b| b.type_name == "content")
+        .ok_or_else(|| invalid("a dynamic block needs a `content` block"))?;
+    let collection = config::eval_with(&for_each.expr, ctx.scope, bound)?;
+    if collection.contains_unknown() {
+        return Ok(None);
+    }
+    let (plain, sensitive) = collection.unmark_deep();
+    if sensitive {
+        return Err(invalid(
+            "a sensitive value cannot be used as a dynamic block's for_each",
+        ));
+    }
+    let pairs: Vec<(Value, Value)> = match plain {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
+        Value::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v))
+            .collect(),
+        Value::Null => Vec::new(),
+        other => {
+            return Err(invalid(&format!(
+                "for_each must be a list, set or map, not {}",
+                other.type_name()
+            )));
+        }
+    };
+    let mut out = Vec::new();
+    for (key, value) in pairs {
+        let mut inner = bound.to_vec();
+        inner.push((
+            iterator.clone(),
+            Value::Object(BTreeMap::from([
+                ("key".to_string(), key),
+                ("value".to_string(), value),
+            ])),
+        ));
+        out.push(Value::Object(eval_body(
+            ctx,
+            &content.body,
+            &schema.attributes,
+            &schema.blocks,
+            &inner,
+        )?));
+    }
+    Ok(Some(out))
 }
 
 /// Converts a value to the attribute's type and checks its documented limits.

@@ -488,3 +488,45 @@ fn refresh_reads_every_table_in_one_listing() {
         "refresh read tables one by one: {stats}"
     );
 }
+
+#[test]
+fn dynamic_blocks_generate_columns() {
+    let emu = Emulator::start(&[]);
+    let ws = Workspace::new().file(
+        "main.wf.hcl",
+        r#"
+variable "columns" {
+  type    = map(string)
+  default = { email = "string", age = "integer", active = "boolean" }
+}
+
+resource "workato_project" "p" {
+  name = "Dynamic"
+}
+
+resource "workato_data_table" "t" {
+  name      = "people"
+  folder_id = workato_project.p.folder_id
+
+  dynamic "column" {
+    for_each = var.columns
+    iterator = col
+    content {
+      name = col.key
+      type = col.value
+    }
+  }
+}
+"#,
+    );
+    ws.run(&["apply", "--auto-approve"], &emu).success();
+    let (_, tables) = emu.api("GET", "/api/data_tables", None);
+    let names: Vec<&str> = tables["data"][0]["schema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["active", "age", "email"]);
+    ws.run(&["plan", "--detailed-exitcode"], &emu).code(0);
+}
