@@ -123,24 +123,33 @@ pub fn stages(
         n,
         stage: "state writes alone (in-process)",
         calls: 0,
-        wall: commit_each(&mix)?,
+        wall: commit_in_batches(&mix, 1)?,
+        targeted: false,
+    });
+    // What a group commit (the writes of up to --parallelism operations in one
+    // transaction) would cost instead.
+    rows.push(OnlineRow {
+        n,
+        stage: "state writes, 10 per commit (in-process)",
+        calls: 0,
+        wall: commit_in_batches(&mix, PARALLELISM as usize)?,
         targeted: false,
     });
     Ok(vec![("apply-create", apply), ("plan-unchanged", plan)])
 }
 
-/// Writes every resource of the mix to a fresh redb state, one commit per resource as
-/// apply does (state is written after every operation), one after the other: the part of
-/// apply's wall time that is the state, not the API.
-fn commit_each(mix: &Mix) -> Result<Duration, String> {
+/// Writes every resource of the mix to a fresh redb state, `per_commit` resources per
+/// transaction, one transaction after the other. With 1 that is what apply does (state is
+/// written after every operation): the part of apply's wall time that is the state.
+fn commit_in_batches(mix: &Mix, per_commit: usize) -> Result<Duration, String> {
     let dir =
         tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let db = StateDb::open(&dir.path().join(".workform")).map_err(|e| e.to_string())?;
     let records: Vec<_> = mix.applied_state().resources.into_values().collect();
     let started = Instant::now();
-    for record in records {
+    for batch in records.chunks(per_commit.max(1)) {
         db.commit(Change {
-            put: vec![record],
+            put: batch.to_vec(),
             ..Change::default()
         })
         .map_err(|e| e.to_string())?;

@@ -82,9 +82,17 @@ struct Shared {
     state: Arc<StateDb>,
     observer: Arc<dyn Observer>,
     graph: Arc<ConfigGraph>,
+    /// `plan.changes` by address (thousands of instances look theirs up).
+    change_index: BTreeMap<InstanceAddr, usize>,
     /// Instances applied without some block items whose values were not known yet
     /// (deferred references); they are updated once the walk is done.
     second_pass: Mutex<Vec<InstanceAddr>>,
+}
+
+impl Shared {
+    fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {
+        self.change_index.get(addr).map(|i| &self.plan.changes[*i])
+    }
 }
 
 impl Applier {
@@ -94,12 +102,18 @@ impl Applier {
             report: Mutex::new(Report::default()),
             fatal: Mutex::new(None),
             api_slots: Semaphore::new(self.parallelism.max(1)),
-            plan,
             api: self.api.clone(),
             state: self.state.clone(),
             observer: self.observer.clone(),
             graph: self.graph.clone(),
             second_pass: Mutex::new(Vec::new()),
+            change_index: plan
+                .changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.addr.clone(), i))
+                .collect(),
+            plan,
         });
         forget_vanished(&shared)?;
         commit_moves_and_forgets(&shared)?;
@@ -234,11 +248,7 @@ async fn run_deletes(shared: &Arc<Shared>, parallelism: usize) {
     walk(deps, parallelism, move |addr| {
         let shared = shared2.clone();
         async move {
-            let change = shared
-                .plan
-                .change(&addr)
-                .expect("delete is planned")
-                .clone();
+            let change = shared.change(&addr).expect("delete is planned").clone();
             delete_one(&shared, &change).await
         }
     })
@@ -479,7 +489,7 @@ async fn apply_instance(
 ) -> Option<Value> {
     let resource = workato::resource::resource(&addr.resource.type_name)?;
     let schema = resource.schema();
-    let planned = shared.plan.change(addr);
+    let planned = shared.change(addr);
     let prior = planned.and_then(|c| c.before.clone());
     let replace_requested = planned.is_some_and(|c| c.action == Action::Replace);
     let diff = diff_instance(

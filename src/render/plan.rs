@@ -211,11 +211,14 @@ fn render_change(out: &mut String, change: &ResourceChange, styles: &Styles) {
             Action::Update | Action::Replace | Action::NoOp => {
                 let old = old.unwrap_or(Value::Null);
                 let new = new.unwrap_or(Value::Null);
-                let attr_schema = crate::schema::resource(&change.type_name).and_then(|s| s.attr(&name));
+                let attr_schema =
+                    crate::schema::resource(&change.type_name).and_then(|s| s.attr(&name));
                 let write_only = attr_schema.is_some_and(|a| a.write_only);
                 // A workform-only setting absent from an imported object is at its default.
                 let old = match attr_schema {
-                    Some(a) if a.local_only && old.is_null() => a.default.as_ref().map_or(Value::Null, Value::from_json),
+                    Some(a) if a.local_only && old.is_null() => {
+                        a.default.as_ref().map_or(Value::Null, Value::from_json)
+                    }
                     _ => old,
                 };
                 let same = !new.contains_unknown()
