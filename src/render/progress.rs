@@ -117,10 +117,13 @@ pub fn summary(printer: &Printer, report: &Report, destroying: bool) {
     if !report.outputs.is_empty() {
         printer.out("\nOutputs:\n");
         for (name, o) in &report.outputs {
-            printer.out(&format!(
-                "{name} = {}",
-                super::values::inline_json(&o.value, o.sensitive)
-            ));
+            // As `workform output` shows them; the value itself only by name.
+            let shown = if o.sensitive {
+                "<sensitive>".to_string()
+            } else {
+                super::values::inline_json(&o.value, false)
+            };
+            printer.out(&format!("{name} = {shown}"));
         }
     }
 }
