@@ -529,10 +529,79 @@ impl<'e> Evaluator<'e> {
 
     fn eval_traversal(&mut self, t: &Traversal) -> EvalResult {
         let (base, used) = match &t.expr {
-            Expression::Variable(v) => self.resolve_root(v, t.expr.span(), &t.operators)?,
+            Expression::Variable(v) => match self.follow_in_scope(v.as_str(), &t.operators)? {
+                Some(found) => found,
+                None => self.resolve_root(v, t.expr.span(), &t.operators)?,
+            },
             other => (self.eval(other)?, 0),
         };
         self.apply_ops(base, &t.operators[used..])
+    }
+
+    /// Follows a reference's leading attribute and index steps into the scope by
+    /// reference and clones only the value reached: `workato_folder.f[each.key].id` must
+    /// not copy every instance of `workato_folder.f` (that makes a plan quadratic).
+    /// `None` when the root is not a scope object that exists; `resolve_root` then reports
+    /// it exactly as before.
+    fn follow_in_scope(
+        &mut self,
+        name: &str,
+        ops: &[Decorated<TraversalOperator>],
+    ) -> Result<Option<(Value, usize)>, Diagnostics> {
+        if self.template_vars.is_some() || self.lookup_local(name).is_some() {
+            return Ok(None);
+        }
+        let attr = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let scope = self.scope;
+        let found = match name {
+            "var" => attr(0).and_then(|a| scope.vars.get(a)).map(|v| (v, 1)),
+            "local" => attr(0).and_then(|a| scope.locals.get(a)).map(|v| (v, 1)),
+            "data" => match (attr(0), attr(1)) {
+                (Some(ty), Some(res)) => scope
+                    .resources
+                    .get(&ResourceAddr::data(ty, res))
+                    .map(|v| (v, 2)),
+                _ => None,
+            },
+            ty if ty.starts_with("workato_") => attr(0)
+                .and_then(|res| scope.resources.get(&ResourceAddr::managed(ty, res)))
+                .map(|v| (v, 1)),
+            _ => None,
+        };
+        let Some((mut current, mut used)) = found else {
+            return Ok(None);
+        };
+        while let Some(op) = ops.get(used) {
+            let next = match op.value() {
+                TraversalOperator::GetAttr(a) => match current {
+                    Value::Object(map) => map.get(a.as_str()),
+                    _ => None,
+                },
+                TraversalOperator::Index(e) => {
+                    // Only plain collections are followed; marks, unknowns and errors take
+                    // the general path (which evaluates the key again: it has no effects).
+                    match (current, self.eval(e)?) {
+                        (Value::Object(map), Value::String(k)) => map.get(&k),
+                        (Value::List(items), Value::Number(n)) if n >= 0.0 && n.fract() == 0.0 => {
+                            items.get(n as usize)
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            match next {
+                Some(v) => {
+                    current = v;
+                    used += 1;
+                }
+                None => break,
+            }
+        }
+        Ok(Some((current.clone(), used)))
     }
 
     fn apply_ops(&mut self, mut value: Value, ops: &[Decorated<TraversalOperator>]) -> EvalResult {

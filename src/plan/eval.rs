@@ -221,7 +221,19 @@ impl Evaluator {
             .entry(addr.clone())
             .or_insert((Repetition::Single, BTreeMap::new()));
         entry.1.insert(key, value);
-        let (repetition, instances) = &self.instances[addr];
+        // A single instance is visible at once; a repeated resource's value is assembled
+        // once in `finish_resource` (rebuilding it per instance would be quadratic, and
+        // instances never refer to their own siblings: that would be a cycle).
+        if entry.0 == Repetition::Single {
+            self.publish(addr);
+        }
+    }
+
+    /// Builds the value references see (`TYPE.NAME`) from the recorded instances.
+    fn publish(&mut self, addr: &ResourceAddr) {
+        let Some((repetition, instances)) = self.instances.get(addr) else {
+            return;
+        };
         let scope_value = match repetition {
             Repetition::Single => instances.get(&None).cloned().unwrap_or(Value::Null),
             Repetition::Count => Value::List(instances.values().cloned().collect()),
@@ -269,18 +281,10 @@ impl Evaluator {
         self.scope_resources.insert(addr.clone(), Value::Unknown);
     }
 
-    /// Marks an (empty) repetition so a zero-instance resource reads as `[]` or `{}`.
+    /// Publishes a resource's instances to references once all are recorded (a
+    /// zero-instance resource reads as `[]` or `{}`).
     pub fn finish_resource(&mut self, addr: &ResourceAddr) {
-        if let Some((repetition, instances)) = self.instances.get(addr)
-            && instances.is_empty()
-        {
-            let empty = match repetition {
-                Repetition::Single => Value::Null,
-                Repetition::Count => Value::List(vec![]),
-                Repetition::ForEach => Value::Object(BTreeMap::new()),
-            };
-            self.scope_resources.insert(addr.clone(), empty);
-        }
+        self.publish(addr);
     }
 }
 
