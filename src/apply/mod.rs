@@ -982,7 +982,16 @@ fn digest_write_only(schema: &crate::schema::Schema, mut attrs: Object) -> Objec
 
 /// Commits one state change; a failure stops everything (state must never be lost).
 fn commit(shared: &Shared, change: Change) -> bool {
-    match shared.state.commit(change) {
+    // A durable commit waits on the disk: let the runtime move other tasks (HTTP calls in
+    // flight) off this worker meanwhile instead of stalling them.
+    let result = if tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+    {
+        tokio::task::block_in_place(|| shared.state.commit(change))
+    } else {
+        shared.state.commit(change)
+    };
+    match result {
         Ok(_) => true,
         Err(e) => {
             shared.fatal.lock().unwrap().get_or_insert(e);

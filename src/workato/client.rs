@@ -13,6 +13,36 @@ use crate::render::Printer;
 /// The most items a paged list returns per page.
 pub const PER_PAGE: usize = 100;
 
+/// Pages of one listing requested at the same time when their number is known.
+const CONCURRENT_PAGES: usize = 10;
+
+/// Awaits every future, in order (a small join without pulling in the futures crate).
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (fut, slot) in pinned.iter_mut().zip(results.iter_mut()) {
+            if slot.is_none() {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| r.expect("every future finished"))
+        .collect()
+}
+
 /// How many times a failure (502–504, no answer) is retried.
 const MAX_RETRIES: u32 = 5;
 
@@ -203,24 +233,58 @@ impl Api {
         query: &[(&str, String)],
         items: fn(Json) -> Option<Vec<Json>>,
     ) -> Result<Vec<Json>, ApiError> {
-        let mut all = Vec::new();
-        for page in 1.. {
+        self.get_all_pages_expecting(path, query, items, 0).await
+    }
+
+    /// Like `get_all_pages`, when the caller knows about how many items to expect (a
+    /// refresh knows how many objects state holds): the pages those fill are requested
+    /// at once (at most `CONCURRENT_PAGES` in flight; the rate limiter still paces them),
+    /// so a refresh costs one round trip instead of one per page. Past them it goes page
+    /// by page until a short page. The same calls either way.
+    pub async fn get_all_pages_expecting(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        items: fn(Json) -> Option<Vec<Json>>,
+        expected: usize,
+    ) -> Result<Vec<Json>, ApiError> {
+        let fetch = |page: usize| {
             let mut q = query.to_vec();
             q.push(("page", page.to_string()));
             q.push(("per_page", PER_PAGE.to_string()));
-            let body = self.get(path, &q).await?;
-            let batch = items(body).ok_or_else(|| ApiError::Decode {
-                method: "GET".into(),
-                path: path.into(),
-                message: "expected a list".into(),
-            })?;
+            async move {
+                let body = self.get(path, &q).await?;
+                items(body).ok_or_else(|| ApiError::Decode {
+                    method: "GET".into(),
+                    path: path.into(),
+                    message: "expected a list".into(),
+                })
+            }
+        };
+        let mut all = Vec::new();
+        let mut page = 1;
+        let known_pages = (expected / PER_PAGE + 1).min(CONCURRENT_PAGES);
+        if known_pages > 1 {
+            let batches = futures_join_all((1..=known_pages).map(fetch).collect()).await;
+            for batch in batches {
+                let batch = batch?;
+                let done = batch.len() < PER_PAGE;
+                all.extend(batch);
+                page += 1;
+                if done {
+                    return Ok(all);
+                }
+            }
+        }
+        loop {
+            let batch = fetch(page).await?;
             let done = batch.len() < PER_PAGE;
             all.extend(batch);
             if done {
-                break;
+                return Ok(all);
             }
+            page += 1;
         }
-        Ok(all)
     }
 
     async fn send(

@@ -17,10 +17,10 @@ pub struct Folder;
 impl Folder {
     /// The whole folder tree in one paged listing (as Workato's own provider reads it),
     /// by folder id.
-    async fn list(api: &Api) -> Result<HashMap<i64, Object>, ApiError> {
+    async fn list(api: &Api, expected: usize) -> Result<HashMap<i64, Object>, ApiError> {
         let query = [("with_nested_folders", "true".to_string())];
         let items = api
-            .get_all_pages("/api/folders", &query, bare_array)
+            .get_all_pages_expecting("/api/folders", &query, bare_array, expected)
             .await?;
         Ok(objects(items)
             .into_iter()
@@ -49,7 +49,7 @@ impl Resource for Folder {
     }
 
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
-        let live = Folder::list(api).await?;
+        let live = Folder::list(api, prior.len()).await?;
         Ok(align_by_id(prior, &live))
     }
 
