@@ -5,7 +5,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use crate::support::{BIN, Emulator, Workspace};
+use crate::support::{BIN, Emulator, Run, Workspace};
 
 const PROJECT: &str = r#"
 resource "workato_project" "p" {
@@ -34,7 +34,7 @@ impl Home {
     }
 
     /// Runs workform with this home, `env` and `stdin` piped in.
-    pub fn run(&self, ws: &Workspace, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Ran {
+    pub fn run(&self, ws: &Workspace, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
         let mut cmd = Command::new(BIN);
         cmd.arg("-C").arg(ws.path()).args(args);
         for (k, _) in std::env::vars() {
@@ -59,71 +59,12 @@ impl Home {
             .write_all(stdin.as_bytes())
             .unwrap();
         let out = child.wait_with_output().unwrap();
-        Ran {
-            args: args.join(" "),
+        Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
-    }
-}
-
-/// A finished command (like `support::Run`, whose fields are private to that module).
-pub struct Ran {
-    args: String,
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Ran {
-    fn context(&self) -> String {
-        format!(
-            "workform {}\n--- exit {} ---\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        )
-    }
-
-    pub fn code(self, expected: i32) -> Ran {
-        assert_eq!(
-            self.code,
-            expected,
-            "unexpected exit code\n{}",
-            self.context()
-        );
-        self
-    }
-
-    pub fn success(self) -> Ran {
-        self.code(0)
-    }
-
-    pub fn stdout_has(self, needle: &str) -> Ran {
-        assert!(
-            self.stdout.contains(needle),
-            "stdout lacks {needle:?}\n{}",
-            self.context()
-        );
-        self
-    }
-
-    pub fn stderr_has(self, needle: &str) -> Ran {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}\n{}",
-            self.context()
-        );
-        self
-    }
-
-    /// Neither stdout nor stderr contains `needle` (secrets).
-    pub fn nowhere(self, needle: &str) -> Ran {
-        assert!(
-            !self.stdout.contains(needle) && !self.stderr.contains(needle),
-            "output contains {needle:?}\n{}",
-            self.context()
-        );
-        self
     }
 }
 

@@ -4,7 +4,8 @@
 //! secret may appear in stdout or stderr, except the value of a sensitive output asked
 //! for by name.
 
-use crate::credentials::{Home, Ran};
+use crate::credentials::Home;
+use crate::support::Run;
 use crate::support::{Emulator, Workspace};
 
 const TOKEN: &str = "tok-scan-4f1a9e70";
@@ -83,7 +84,7 @@ struct Scan<'a> {
     home: Home,
     ws: Workspace,
     emu: &'a Emulator,
-    runs: Vec<(String, Ran)>,
+    runs: Vec<(String, Run)>,
 }
 
 impl Scan<'_> {
@@ -93,7 +94,7 @@ impl Scan<'_> {
         self.one(args, token, code, true);
     }
 
-    fn one(&mut self, args: &[&str], token: &str, code: i32, debug: bool) -> &Ran {
+    fn one(&mut self, args: &[&str], token: &str, code: i32, debug: bool) -> &Run {
         let mut env = vec![
             ("WORKATO_HOST", self.emu.url.as_str()),
             ("WF_VAR_db_password", VAR_SECRET),
