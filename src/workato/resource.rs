@@ -112,6 +112,41 @@ pub fn align_by_id(
         .collect()
 }
 
+/// A list attribute read back from the API: an empty (or absent) list reads as unset when
+/// the prior value was unset, so `[]` and "not set" never show as a change.
+pub fn list_like(live: Option<&Json>, prior: Option<&Json>) -> Json {
+    let empty =
+        |v: Option<&Json>| v.is_none_or(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty));
+    if empty(live) {
+        prior
+            .filter(|p| empty(Some(p)))
+            .cloned()
+            .unwrap_or(Json::Null)
+    } else {
+        live.cloned().unwrap_or(Json::Null)
+    }
+}
+
+/// An unpaged list answered as a bare array (on-prem groups and agents).
+pub async fn get_bare_list(api: &Api, path: &str) -> Result<Vec<Object>, ApiError> {
+    let body = api.get(path, &[]).await?;
+    let items = bare_array(body).ok_or_else(|| ApiError::Decode {
+        method: "GET".into(),
+        path: path.into(),
+        message: "expected a list".into(),
+    })?;
+    Ok(objects(items))
+}
+
+/// The result of a DELETE: a 404 means the object is already gone, which is success.
+pub fn deleted(result: Result<Json, ApiError>) -> Result<Deleted, ApiError> {
+    match result {
+        Ok(_) => Ok(Deleted::Removed),
+        Err(e) if e.is_not_found() => Ok(Deleted::Removed),
+        Err(e) => Err(e),
+    }
+}
+
 /// The body of a single-object answer, as an object.
 pub fn expect_object(method: &str, path: &str, body: Json) -> Result<Object, ApiError> {
     match body {

@@ -13,7 +13,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, data_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, data_array, deleted, expect_object, list_like, objects,
 };
 
 pub struct ApiClient;
@@ -60,20 +60,6 @@ fn id_set(mut ids: Vec<i64>) -> Json {
     ids.sort_unstable();
     ids.dedup();
     json!(ids)
-}
-
-/// An empty list reads as unset when the prior value was unset, and vice versa.
-fn list_like(live: Option<&Json>, prior: Option<&Json>) -> Json {
-    let empty =
-        |v: Option<&Json>| v.is_none_or(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty));
-    if empty(live) {
-        prior
-            .filter(|p| empty(Some(p)))
-            .cloned()
-            .unwrap_or(Json::Null)
-    } else {
-        live.cloned().unwrap_or(Json::Null)
-    }
 }
 
 /// The API's client in workform's attribute names; `prior` (state or plan) decides how
@@ -197,11 +183,7 @@ impl Resource for ApiClient {
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
-        match api.delete(&format!("{PATH}/{id}"), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&format!("{PATH}/{id}"), &[]).await)
     }
 }
 

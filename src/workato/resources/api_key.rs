@@ -14,7 +14,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, data_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, data_array, deleted, expect_object, list_like, objects,
 };
 
 pub struct ApiKey;
@@ -45,20 +45,6 @@ async fn list_client(api: &Api, client: i64) -> Result<Option<Vec<Object>>, ApiE
         Ok(items) => Ok(Some(objects(items))),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-/// An empty list reads as unset when the prior value was unset.
-fn list_like(live: Option<&Json>, prior: Option<&Json>) -> Json {
-    let empty =
-        |v: Option<&Json>| v.is_none_or(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty));
-    if empty(live) {
-        prior
-            .filter(|p| empty(Some(p)))
-            .cloned()
-            .unwrap_or(Json::Null)
-    } else {
-        live.cloned().unwrap_or(Json::Null)
     }
 }
 
@@ -207,11 +193,7 @@ impl Resource for ApiKey {
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
-        match api.delete(&key_path(prior), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&key_path(prior), &[]).await)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::value::Value;
 use crate::workato::client::{Api, PER_PAGE};
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, align_by_id, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, align_by_id, deleted, expect_object, objects,
 };
 
 pub struct Connection;
@@ -235,11 +235,7 @@ impl Resource for Connection {
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
-        match api.delete(&format!("{LIST}/{}", id_of(prior)), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&format!("{LIST}/{}", id_of(prior)), &[]).await)
     }
 }
 

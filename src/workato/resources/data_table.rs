@@ -15,7 +15,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, data_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, data_array, deleted, expect_object, objects,
 };
 
 pub struct DataTable;
@@ -245,11 +245,7 @@ impl Resource for DataTable {
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
-        match api.delete(&table_path(prior), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&table_path(prior), &[]).await)
     }
 
     /// Every table, from the same paged listing as refresh.

@@ -9,7 +9,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, align_by_id, bare_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, align_by_id, bare_array, deleted, expect_object, objects,
 };
 
 pub struct Folder;
@@ -97,10 +97,6 @@ impl Resource for Folder {
         } else {
             vec![]
         };
-        match api.delete(&format!("/api/folders/{id}"), &query).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&format!("/api/folders/{id}"), &query).await)
     }
 }

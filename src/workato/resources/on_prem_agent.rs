@@ -13,7 +13,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, align_by_id, bare_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, align_by_id, deleted, expect_object,
 };
 
 pub struct OnPremAgent;
@@ -64,13 +64,7 @@ fn activation_code(path: &str, body: Json) -> Result<String, ApiError> {
 
 /// The whole (unpaged) list.
 async fn list(api: &Api) -> Result<Vec<Object>, ApiError> {
-    let body = api.get(PATH, &[]).await?;
-    let items = bare_array(body).ok_or_else(|| ApiError::Decode {
-        method: "GET".into(),
-        path: PATH.into(),
-        message: "expected a list".into(),
-    })?;
-    Ok(objects(items))
+    crate::workato::resource::get_bare_list(api, PATH).await
 }
 
 #[async_trait]
@@ -148,11 +142,7 @@ impl Resource for OnPremAgent {
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
-        match api.delete(&format!("{PATH}/{id}"), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&format!("{PATH}/{id}"), &[]).await)
     }
 }
 

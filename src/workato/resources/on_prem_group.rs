@@ -13,26 +13,12 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, bare_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, deleted, expect_object, list_like,
 };
 
 pub struct OnPremGroup;
 
 const PATH: &str = "/api/on_prem_groups";
-
-/// An empty list reads as unset when the prior value was unset.
-fn list_like(live: Option<&Json>, prior: Option<&Json>) -> Json {
-    let empty =
-        |v: Option<&Json>| v.is_none_or(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty));
-    if empty(live) {
-        prior
-            .filter(|p| empty(Some(p)))
-            .cloned()
-            .unwrap_or(Json::Null)
-    } else {
-        live.cloned().unwrap_or(Json::Null)
-    }
-}
 
 fn to_state(g: &Object, prior: Option<&Object>) -> Object {
     let mut out = Object::new();
@@ -68,13 +54,7 @@ fn body_of(planned: &Object) -> Json {
 
 /// The whole (unpaged) list.
 async fn list(api: &Api) -> Result<Vec<Object>, ApiError> {
-    let body = api.get(PATH, &[]).await?;
-    let items = bare_array(body).ok_or_else(|| ApiError::Decode {
-        method: "GET".into(),
-        path: PATH.into(),
-        message: "expected a list".into(),
-    })?;
-    Ok(objects(items))
+    crate::workato::resource::get_bare_list(api, PATH).await
 }
 
 #[async_trait]
@@ -126,11 +106,7 @@ impl Resource for OnPremGroup {
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
-        match api.delete(&format!("{PATH}/{id}"), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&format!("{PATH}/{id}"), &[]).await)
     }
 }
 

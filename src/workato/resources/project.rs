@@ -9,7 +9,7 @@ use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
-    Deleted, Object, ObjectExt, Resource, align_by_id, bare_array, expect_object, objects,
+    Deleted, Object, ObjectExt, Resource, align_by_id, bare_array, deleted, expect_object, objects,
 };
 
 pub struct Project;
@@ -103,10 +103,6 @@ impl Resource for Project {
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
         let id = prior.i64_of("id").unwrap_or_default();
-        match api.delete(&format!("/api/projects/{id}"), &[]).await {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(api.delete(&format!("/api/projects/{id}"), &[]).await)
     }
 }

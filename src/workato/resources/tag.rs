@@ -11,7 +11,9 @@ use serde_json::{Value as Json, json};
 use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
-use crate::workato::resource::{Deleted, Object, ObjectExt, Resource, expect_object, objects};
+use crate::workato::resource::{
+    Deleted, Object, ObjectExt, Resource, deleted, expect_object, objects,
+};
 
 pub struct Tag;
 
@@ -140,14 +142,10 @@ impl Resource for Tag {
     }
 
     async fn delete(&self, api: &Api, prior: &Object) -> Result<Deleted, ApiError> {
-        match api
-            .delete(&format!("{LIST}/{}", handle_of(prior)), &[])
-            .await
-        {
-            Ok(_) => Ok(Deleted::Removed),
-            Err(e) if e.is_not_found() => Ok(Deleted::Removed),
-            Err(e) => Err(e),
-        }
+        deleted(
+            api.delete(&format!("{LIST}/{}", handle_of(prior)), &[])
+                .await,
+        )
     }
 }
 
