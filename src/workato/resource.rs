@@ -127,6 +127,42 @@ pub fn list_like(live: Option<&Json>, prior: Option<&Json>) -> Json {
     }
 }
 
+/// Bulk refresh of objects that are listed per parent (endpoints per collection, keys per
+/// client): one `list` call per distinct parent, however many children are managed. The
+/// result is aligned with `prior`: the live (raw) object, or `None` when it or its parent
+/// (`list` answered `None`) is gone.
+pub async fn refresh_by_parent<F, Fut>(
+    prior: &[&Object],
+    parent_key: &str,
+    list: F,
+) -> Result<Vec<Option<Object>>, ApiError>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Vec<Object>>, ApiError>>,
+{
+    let mut by_parent: std::collections::BTreeMap<i64, Option<Vec<Object>>> =
+        std::collections::BTreeMap::new();
+    for p in prior {
+        if let Some(parent) = p.i64_of(parent_key) {
+            by_parent.entry(parent).or_default();
+        }
+    }
+    for (parent, children) in by_parent.iter_mut() {
+        *children = list(*parent).await?;
+    }
+    Ok(prior
+        .iter()
+        .map(|p| {
+            let id = p.i64_of("id")?;
+            let children = by_parent.get(&p.i64_of(parent_key)?)?.as_ref()?;
+            children
+                .iter()
+                .find(|c| c.i64_of("id") == Some(id))
+                .cloned()
+        })
+        .collect())
+}
+
 /// An unpaged list answered as a bare array (on-prem groups and agents).
 pub async fn get_bare_list(api: &Api, path: &str) -> Result<Vec<Object>, ApiError> {
     let body = api.get(path, &[]).await?;

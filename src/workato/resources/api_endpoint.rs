@@ -4,15 +4,15 @@
 //! disable them, nothing more. "Create" selects one (by method + path, or by name) and sets
 //! its state; "delete" disables it and stops managing it.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
 
 use crate::schema::{self, Schema};
 use crate::workato::client::Api;
 use crate::workato::error::ApiError;
-use crate::workato::resource::{Deleted, Object, ObjectExt, Resource, bare_array, objects};
+use crate::workato::resource::{
+    Deleted, Object, ObjectExt, Resource, bare_array, objects, refresh_by_parent,
+};
 
 pub struct ApiEndpoint;
 
@@ -150,25 +150,12 @@ impl Resource for ApiEndpoint {
 
     /// One paged listing per collection, however many endpoints are managed in it.
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
-        let mut by_collection: BTreeMap<i64, Option<Vec<Object>>> = BTreeMap::new();
-        for p in prior {
-            if let Some(c) = p.i64_of("api_collection_id") {
-                by_collection.entry(c).or_default();
-            }
-        }
-        for (collection, endpoints) in by_collection.iter_mut() {
-            *endpoints = list_collection(api, *collection).await?;
-        }
+        let live =
+            refresh_by_parent(prior, "api_collection_id", |c| list_collection(api, c)).await?;
         Ok(prior
             .iter()
-            .map(|p| {
-                let id = p.i64_of("id")?;
-                let endpoints = by_collection
-                    .get(&p.i64_of("api_collection_id")?)?
-                    .as_ref()?;
-                let live = endpoints.iter().find(|e| e.i64_of("id") == Some(id))?;
-                Some(to_state(live, Some(p)))
-            })
+            .zip(live)
+            .map(|(p, l)| l.map(|l| to_state(&l, Some(p))))
             .collect())
     }
 

@@ -5,8 +5,6 @@
 //! keeps it in state (`not_returned`). `active` changes through enable/disable, never PUT.
 //! A change of `rotate_trigger` (kept only in state) rotates the secret.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
 
@@ -15,6 +13,7 @@ use crate::workato::client::Api;
 use crate::workato::error::ApiError;
 use crate::workato::resource::{
     Deleted, Object, ObjectExt, Resource, data_array, deleted, expect_object, list_like, objects,
+    refresh_by_parent,
 };
 
 pub struct ApiKey;
@@ -86,24 +85,11 @@ impl Resource for ApiKey {
 
     /// One paged listing per API client.
     async fn refresh(&self, api: &Api, prior: &[&Object]) -> Result<Vec<Option<Object>>, ApiError> {
-        let mut by_client: BTreeMap<i64, Option<Vec<Object>>> = BTreeMap::new();
-        for p in prior {
-            if let Some(c) = p.i64_of("api_client_id") {
-                by_client.entry(c).or_default();
-            }
-        }
-        for (client, keys) in by_client.iter_mut() {
-            *keys = list_client(api, *client).await?;
-        }
+        let live = refresh_by_parent(prior, "api_client_id", |c| list_client(api, c)).await?;
         Ok(prior
             .iter()
-            .map(|p| {
-                let id = p.i64_of("id")?;
-                let client = p.i64_of("api_client_id")?;
-                let keys = by_client.get(&client)?.as_ref()?;
-                let live = keys.iter().find(|k| k.i64_of("id") == Some(id))?;
-                Some(to_state(live, client, Some(p)))
-            })
+            .zip(live)
+            .map(|(p, l)| Some(to_state(&l?, p.i64_of("api_client_id")?, Some(p))))
             .collect())
     }
 
